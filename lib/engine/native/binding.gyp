@@ -1,0 +1,25 @@
+{
+  "targets": [
+    {
+      "target_name": "vaegan_native",
+      "sources": [
+        "src/addon.cc",
+        "src/gemm.cc",
+        "src/conv.cc",
+        "src/elementwise.cc",
+        "src/pool.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "/usr/include/x86_64-linux-gnu/openblas-pthread"
+      ],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions", "-O2", "-O0"],
+      "cflags_cc!": ["-fno-exceptions", "-O2", "-O0"],
+      # Portable baseline: no -march. Hot loops are compiled twice with
+      # target_clones(avx2, default) and picked at load time by the CPU.
+      "cflags_cc": ["-O3", "-fexceptions", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-parameter"],
+      "libraries": ["-lopenblas", "-lpthread"]
+    }
+  ]
+}

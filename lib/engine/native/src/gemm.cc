@@ -1,0 +1,78 @@
+// Matrix products through OpenBLAS, plus the bias/activation epilogue of fused kernels.
+#include <cblas.h>
+#include <cmath>
+#include "kernels.h"
+
+namespace vg {
+
+void batch_matmul(const float* A, const float* B, float* C, int batch, int M, int N, int K,
+                  bool transA, bool transB, const int32_t* aIdx, const int32_t* bIdx) {
+  const int lda = transA ? M : K, ldb = transB ? K : N;
+  const int64_t aSize = int64_t(M) * K, bSize = int64_t(K) * N, cSize = int64_t(M) * N;
+  if (K == 0) {
+    for (int64_t i = 0; i < cSize * batch; ++i) C[i] = 0.f;
+    return;
+  }
+  // Stacked A times one shared B is a single tall product: one BLAS call instead of `batch`.
+  bool stacked = batch > 1 && !transA;
+  for (int i = 0; stacked && i < batch; ++i) stacked = aIdx[i] == i && bIdx[i] == bIdx[0];
+  if (stacked) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M * batch, N, K,
+                1.f, A, K, B + bIdx[0] * bSize, ldb, 0.f, C, N);
+    return;
+  }
+  for (int i = 0; i < batch; ++i) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                M, N, K, 1.f, A + aIdx[i] * aSize, lda, B + bIdx[i] * bSize, ldb, 0.f, C + i * cSize, N);
+  }
+}
+
+namespace {
+template <int ACT>
+VG_CLONES void act_rows(float* C, int64_t rows, int64_t cols, const float* bias, int64_t biasLen,
+                        float alpha, const float* prelu, int64_t preluLen) {
+  const int64_t total = rows * cols;
+  for (int64_t r = 0; r < rows; ++r) {
+    float* c = C + r * cols;
+    const float* bb = bias ? (biasLen == 1 ? nullptr : biasLen == total ? bias + r * cols : bias) : nullptr;
+    const float b0 = bias && biasLen == 1 ? bias[0] : 0.f;
+    const float* pp = ACT == ACT_PRELU ? (preluLen == total ? prelu + r * cols : prelu) : nullptr;
+    for (int64_t j = 0; j < cols; ++j) {
+      float v = c[j] + (bb ? bb[j] : b0);
+      if (ACT == ACT_RELU) v = v < 0.f ? 0.f : v;
+      if (ACT == ACT_RELU6) v = v < 0.f ? 0.f : (v > 6.f ? 6.f : v);
+      if (ACT == ACT_ELU) v = v >= 0.f ? v : std::expm1(v);
+      if (ACT == ACT_PRELU) v = v < 0.f ? (preluLen == 1 ? prelu[0] : pp[j]) * v : v;
+      if (ACT == ACT_LEAKY) v = v < 0.f ? alpha * v : v;
+      if (ACT == ACT_SIGMOID) v = 1.f / (1.f + std::exp(-v));
+      c[j] = v;
+    }
+  }
+}
+}  // namespace
+
+void bias_act(float* C, int64_t rows, int64_t cols, const float* bias, int64_t biasLen, int act,
+              float alpha, const float* prelu, int64_t preluLen) {
+  if (!bias && act == ACT_LINEAR) return;
+  auto run = [&](int64_t r0, int64_t r1) {
+    float* c = C + r0 * cols;
+    // Full-size bias/prelu arrays advance with the row block.
+    const float* b = bias && biasLen == rows * cols && biasLen > cols ? bias + r0 * cols : bias;
+    const float* p = prelu && preluLen == rows * cols && preluLen > cols ? prelu + r0 * cols : prelu;
+    int64_t bl = biasLen == rows * cols ? (r1 - r0) * cols : biasLen;
+    int64_t pl = preluLen == rows * cols ? (r1 - r0) * cols : preluLen;
+    int64_t n = r1 - r0;
+    switch (act) {
+      case ACT_RELU: act_rows<ACT_RELU>(c, n, cols, b, bl, alpha, p, pl); break;
+      case ACT_RELU6: act_rows<ACT_RELU6>(c, n, cols, b, bl, alpha, p, pl); break;
+      case ACT_ELU: act_rows<ACT_ELU>(c, n, cols, b, bl, alpha, p, pl); break;
+      case ACT_PRELU: act_rows<ACT_PRELU>(c, n, cols, b, bl, alpha, p, pl); break;
+      case ACT_LEAKY: act_rows<ACT_LEAKY>(c, n, cols, b, bl, alpha, p, pl); break;
+      case ACT_SIGMOID: act_rows<ACT_SIGMOID>(c, n, cols, b, bl, alpha, p, pl); break;
+      default: act_rows<ACT_LINEAR>(c, n, cols, b, bl, alpha, p, pl); break;
+    }
+  };
+  parallel_for(rows, cols > 0 ? 1 + 32768 / cols : rows, run);
+}
+
+}  // namespace vg

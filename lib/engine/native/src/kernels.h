@@ -1,0 +1,67 @@
+// Kernel entry points shared by addon.cc (N-API glue) and the compute files.
+// All tensors are dense, row-major float32 (NHWC for images).
+#pragma once
+#include <cstdint>
+
+namespace vg {
+
+// Hot loops get an AVX2+FMA clone next to the baseline one; the dynamic loader
+// picks the right one (GNU ifunc), so the addon runs on any x86-64.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VG_CLONES __attribute__((target_clones("avx2,fma", "default")))
+#else
+#define VG_CLONES
+#endif
+
+// ---- threading (pool.cc) -------------------------------------------------
+void set_threads(int n);  // our pool + OpenBLAS
+int get_threads();
+// Runs fn(begin, end) over [0, n) split across the pool; serial when n < grain.
+template <typename F> void parallel_for(int64_t n, int64_t grain, F&& fn);
+void parallel_for_impl(int64_t n, int64_t grain, void (*call)(void*, int64_t, int64_t), void* ctx);
+template <typename F> void parallel_for(int64_t n, int64_t grain, F&& fn) {
+  parallel_for_impl(n, grain, [](void* c, int64_t b, int64_t e) { (*static_cast<F*>(c))(b, e); }, &fn);
+}
+
+// ---- gemm.cc ------------------------------------------------------------
+// C[i] = op(A[aIdx[i]]) * op(B[bIdx[i]]) for i < batch; C[i] is M x N.
+void batch_matmul(const float* A, const float* B, float* C, int batch, int M, int N, int K,
+                  bool transA, bool transB, const int32_t* aIdx, const int32_t* bIdx);
+enum Act { ACT_LINEAR = 0, ACT_RELU, ACT_RELU6, ACT_ELU, ACT_PRELU, ACT_LEAKY, ACT_SIGMOID };
+// In place on C (rows x cols): C = act(C + bias). bias/prelu have length 1, cols or rows*cols.
+void bias_act(float* C, int64_t rows, int64_t cols, const float* bias, int64_t biasLen, int act,
+              float alpha, const float* prelu, int64_t preluLen);
+
+// ---- conv.cc (NHWC, dilation 1) -------------------------------------------
+struct ConvShape {
+  int N, H, W, C;      // input x (or dx)
+  int KH, KW, OC;      // filter [KH, KW, C, OC]
+  int OH, OW;          // output y (or dy)
+  int SH, SW, PT, PL;  // strides, top/left padding
+};
+void conv2d(const ConvShape& s, const float* x, const float* w, float* y);
+void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx);
+void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw);
+
+// ---- elementwise.cc -------------------------------------------------------
+enum BinOp { B_ADD = 0, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF, B_PRELU,
+             B_GT, B_GE, B_LT, B_LE, B_EQ, B_NE };  // comparisons write uint8
+// out[idx] = a[idx . aStr] op b[idx . bStr]; strides are 0 on broadcast axes.
+void binary(int op, const float* a, const float* b, void* out, int rank, const int32_t* shape,
+            const int32_t* aStr, const int32_t* bStr);
+enum UnOp { U_RELU = 0, U_RELU6, U_STEP, U_SIGMOID, U_TANH, U_NEG, U_EXP, U_LOG, U_ABS, U_SQRT,
+            U_RSQRT, U_SQUARE, U_LEAKY, U_ELU, U_RECIP, U_LOG1P, U_SOFTPLUS, U_SIGN, U_EXPM1 };
+void unary(int op, const float* x, float* out, int64_t n, float alpha);
+// dy-weighted derivatives that tfjs computes with 2-4 kernels.
+void elu_grad(const float* dy, const float* y, float* out, int64_t n);
+enum RedOp { R_SUM = 0, R_MEAN, R_MAX, R_MIN, R_PROD };
+// out[a, b] = reduce_r x[a, r, b]
+void reduce(int op, const float* x, float* out, int64_t A, int64_t R, int64_t B);
+void add_n(const float* const* xs, int count, float* out, int64_t n);
+// Select(cond, a, b) with same shapes; cond is uint8.
+void select(const uint8_t* cond, const float* a, const float* b, float* out, int64_t n);
+// Fused Adam (tfjs AdamOptimizer math, float32): in place on p, m, v.
+void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, float b1, float b2,
+          float eps, float oneMinusAccB1, float oneMinusAccB2);
+
+}  // namespace vg

@@ -1,0 +1,74 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import sharp from "sharp";
+import { ImageDataset } from "../lib/data/dataset";
+import { imageGrid, layoutGrid } from "../lib/viz/grid";
+import { linePlot, scatterPlot } from "../lib/viz/plot";
+import { chartFigure, display, gridFigure, saveFigure, slugify } from "../lib/viz/figure";
+import { tempDir } from "./helpers/fixtures";
+
+tf.setBackend("cpu");
+
+test("grey grid PNG has the size of its layout", async () => {
+  const imgs = tf.zeros([10, 28, 28, 1]);
+  const png = await imageGrid(imgs, { cols: 5, pad: 2, scale: 2 });
+  const meta = await sharp(png).metadata();
+  assert.equal(meta.width, (5 * 30 + 2) * 2);
+  assert.equal(meta.height, (2 * 30 + 2) * 2);
+  assert.equal(meta.channels, 1);
+  imgs.dispose();
+});
+
+test("RGB grid keeps colours and maps [-1, 1] to bytes", async () => {
+  const red = tf.tensor4d([1, -1, -1], [1, 1, 1, 3]);
+  const g = layoutGrid(red, { pad: 1, range: "symmetric", background: 0 });
+  assert.deepEqual([g.width, g.height, g.channels], [3, 3, 3]);
+  assert.deepEqual(Array.from(g.data.subarray(12, 15)), [255, 0, 0]);
+  const { data, info } = await sharp(await imageGrid(red, { pad: 0, range: "symmetric" })).raw().toBuffer({ resolveWithObject: true });
+  assert.equal(info.channels, 3);
+  assert.deepEqual(Array.from(data), [255, 0, 0]);
+  red.dispose();
+});
+
+test("grids of uint8 data sets and bad inputs", () => {
+  const ds = new ImageDataset({ name: "t", imageShape: [2, 2, 1], images: new Uint8Array(12).fill(7) });
+  const g = layoutGrid(ds, { pad: 0 });
+  assert.deepEqual([g.width, g.height], [4, 4]);
+  const t2 = tf.zeros([2, 2, 2, 2]);
+  assert.throws(() => layoutGrid(t2), /1 or 3 channels, got 2/);
+  assert.throws(() => layoutGrid(ds, { scale: 1.5 }), /scale must be a positive integer/);
+  t2.dispose();
+});
+
+test("charts carry a plotly spec and a static SVG", async () => {
+  const chart = linePlot({ title: "Loss", xLabel: "epoch", yLabel: "MSE", series: [{ name: "train", x: [1, 2, 3], y: [0.3, 0.2, 0.1], lower: [0.25, 0.15, 0.05], upper: [0.35, 0.25, 0.15] }, { name: "test", x: [1, 2, 3], y: [0.32, 0.22, 0.15] }] });
+  assert.equal(chart.plotly.data.length, 3);
+  assert.match(chart.svg, /<polyline/);
+  assert.match(chart.svg, /<polygon/);
+  const fig = await chartFigure(chart);
+  assert.equal(fig.kind, "chart");
+  const meta = await sharp(fig.kind === "chart" ? fig.png : Buffer.alloc(0)).metadata();
+  assert.equal(meta.width, 640 * 2);
+  const sc = scatterPlot({ title: "z", xLabel: "z1", yLabel: "z2", groups: [{ name: "a", x: [0, 1], y: [1, 0] }] });
+  assert.equal((sc.svg.match(/<circle/g) ?? []).length, 2);
+});
+
+test("figures save under deterministic names and display falls back to files outside tslab", async () => {
+  assert.equal(slugify("VAE samples (epoch 3)"), "vae-samples-epoch-3");
+  assert.throws(() => slugify("!!"), /no letters or digits/);
+  const dir = tempDir("fig");
+  const t = tf.ones([4, 8, 8, 1]);
+  const fig = await gridFigure(t);
+  t.dispose();
+  const files = saveFigure(fig, "Ones grid", dir);
+  assert.deepEqual(files, [path.join(dir, "ones-grid.png")]);
+  const again = fs.readFileSync(files[0]);
+  saveFigure(await gridFigure(tf.tidy(() => tf.ones([4, 8, 8, 1]))), "Ones grid", dir);
+  assert.ok(again.equals(fs.readFileSync(files[0])), "same input, same bytes");
+  const shown = display(await chartFigure(linePlot({ title: "t", xLabel: "x", yLabel: "y", series: [{ name: "s", x: [0, 1], y: [0, 1] }] })), { name: "curve", dir });
+  assert.equal(shown.target, "file");
+  assert.deepEqual(shown.files.map((f) => path.basename(f)), ["curve.png", "curve.plotly.json"]);
+});
