@@ -1,7 +1,10 @@
-/** The face of lib/ that notebooks and scripts import: `import * as vg from "./lib"`. */
+/**
+ * The face of lib/ that notebooks and scripts import: `import * as vg from "./lib/index"`.
+ * Imports inside lib/ name files, never folders: tslab resolves `./x` only as `./x.ts`.
+ */
 export * as tf from "@tensorflow/tfjs";
-export * from "./engine";
-export * from "./data";
-export * from "./viz";
+export * from "./engine/index";
+export * from "./data/index";
+export * from "./viz/index";
 export * from "./random";
 export * from "./paths";

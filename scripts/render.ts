@@ -90,7 +90,7 @@ function executeAll(args: Args): string[] {
 
 /** plotly.js once per page, with AMD `define` hidden so nbconvert's require.js does not capture it. */
 function plotlyScript(): string {
-  const src = fs.readFileSync(require.resolve("plotly.js-dist/plotly.min.js"), "utf8");
+  const src = fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), "utf8");
   return `<script>var __define = window.define; window.define = undefined;</script>\n<script>${src}</script>\n<script>window.define = __define;</script>\n`;
 }
 
@@ -105,7 +105,7 @@ function renderNotebooksHtml(notebooks: string[]): void {
     const run = spawnSync(pythonPath(), ["-m", "jupyter", "nbconvert", "--to", "html", "--output-dir", outDir, nb], { env: jupyterEnv(), encoding: "utf8" });
     if (run.status !== 0) throw new Error(`nbconvert failed on ${nb}:\n${run.stderr}`);
     const html = path.join(outDir, base + ".html");
-    fs.writeFileSync(html, fs.readFileSync(html, "utf8").replace("</head>", plotly + "</head>"));
+    fs.writeFileSync(html, fs.readFileSync(html, "utf8").replace("</head>", () => plotly + "</head>"));
     links.push(`<li><a href="notebooks/${base}.html">${base}</a></li>`);
   }
   fs.writeFileSync(path.join(BOOK_DIR, "index.html"), `<!doctype html><meta charset="utf-8"><title>vae-gan notebooks</title><h1>vae-gan: notebooks</h1><ul>${links.join("")}</ul>\n`);

@@ -71,13 +71,9 @@ async function loadTfjsNode(pkg: string): Promise<string> {
 }
 
 async function loadNative(): Promise<string> {
-  let mod: { registerNativeBackend: () => string };
-  try {
-    mod = requireOptional(path.join(__dirname, "native")) as typeof mod;
-  } catch (err) {
-    throw new Error(`native backend unavailable: ${firstLine(err)}`);
-  }
-  return mod.registerNativeBackend();
+  // The module loads without the addon; registering is what needs the built .node file.
+  const { registerNativeBackend } = await import("./native/index");
+  return registerNativeBackend();
 }
 
 async function loadWasm(): Promise<string> {

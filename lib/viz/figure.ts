@@ -76,7 +76,7 @@ let plotCounter = 0;
 
 /** plotly.js inlined once per live session, with AMD `define` hidden so `window.Plotly` appears. */
 function plotlyLoaderHtml(): string {
-  const src = fs.readFileSync(require.resolve("plotly.js-dist/plotly.min.js"), "utf8");
+  const src = fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), "utf8");
   return `<script>var __define = window.define; window.define = undefined;</script><script>${src}</script><script>window.define = __define;</script>`;
 }
 
@@ -105,13 +105,6 @@ function bundleOf(figure: Figure, id: string): Bundle {
   }
 }
 
-export interface DisplayResult {
-  /** Where the figure went. */
-  target: "tslab" | "file";
-  /** Files written (from a terminal, or when `save` was asked). */
-  files: string[];
-}
-
 export interface DisplayOptions {
   /** Deterministic name; also saves the figure under it when `save` is true or outside tslab. */
   name?: string;
@@ -119,16 +112,23 @@ export interface DisplayOptions {
   dir?: string;
 }
 
-/** Shows a figure in tslab, or saves it to a file when there is no notebook to show it in. */
-export function display(figure: Figure, options: DisplayOptions = {}): DisplayResult {
+/** True inside a tslab kernel, where figures become notebook outputs. */
+export function inNotebook(): boolean {
+  return tslabChannel() !== undefined;
+}
+
+/**
+ * Shows a figure in tslab, or saves it under `<dir>/<name>.png` when there is no notebook to show
+ * it in. Returns nothing, so a notebook cell ending with it prints no value.
+ */
+export function display(figure: Figure, options: DisplayOptions = {}): void {
   const channel = tslabChannel();
   const name = options.name ?? `figure-${++plotCounter}`;
-  const files = !channel || options.save ? saveFigure(figure, name, options.dir) : [];
-  if (!channel) return { target: "file", files };
+  if (!channel || options.save) saveFigure(figure, name, options.dir);
+  if (!channel) return;
   if (figure.kind === "chart" && !plotlyInjected && process.env[RENDER_ENV] !== "1") {
     channel({ data: { "text/html": plotlyLoaderHtml() }, metadata: {}, transient: {} }, false);
     plotlyInjected = true;
   }
   channel({ data: bundleOf(figure, `plot-${slugify(name)}`), metadata: {}, transient: {} }, false);
-  return { target: "tslab", files };
 }
