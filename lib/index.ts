@@ -6,5 +6,8 @@ export * as tf from "@tensorflow/tfjs";
 export * from "./engine/index";
 export * from "./data/index";
 export * from "./viz/index";
+export * from "./models/index";
+export * from "./train/index";
+export * from "./profiles";
 export * from "./random";
 export * from "./paths";

@@ -9,21 +9,9 @@ import { buildVae } from "../lib/models/vae";
 import { trainLoop, EpochInfo } from "../lib/train/loop";
 import { autoencoderStep, vaeStep } from "../lib/train/steps";
 import { loadModel, saveModel } from "../lib/train/model-io";
-import { tempDir } from "./helpers/fixtures";
+import { blobs, tempDir } from "./helpers/fixtures";
 
 tf.setBackend("cpu");
-
-/** 64 blurry blobs at random places: structure an autoencoder can learn quickly. */
-function blobs(n = 64, seed = 0): ImageDataset {
-  const images = new Uint8Array(n * 196);
-  let s = seed + 1;
-  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
-  for (let i = 0; i < n; i++) {
-    const [cy, cx] = [3 + rnd() * 8, 3 + rnd() * 8];
-    for (let y = 0; y < 14; y++) for (let x = 0; x < 14; x++) images[i * 196 + y * 14 + x] = Math.round(255 * Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / 6));
-  }
-  return new ImageDataset({ name: "blobs", imageShape: [14, 14, 1], images });
-}
 
 test("the dense autoencoder's loss goes down on a fixed seed, without leaking tensors", async () => {
   const data = blobs();
@@ -37,9 +25,8 @@ test("the dense autoencoder's loss goes down on a fixed seed, without leaking te
 
 test("the VAE trains: ELBO terms reported, loss down, same seed same losses, no leak", async () => {
   const run = async () => {
-    const data = blobs(64, 3);
+    const padded = blobs(64, 3, 16);
     const vae = buildVae({ imageShape: [16, 16, 1], filters: [8, 16], latentDim: 2, seed: 5 });
-    const padded = new ImageDataset({ name: "b16", imageShape: [16, 16, 1], images: new Uint8Array(64 * 256).map((_, k) => { const i = Math.floor(k / 256), y = Math.floor((k % 256) / 16), x = k % 16; return y < 14 && x < 14 ? data.images[i * 196 + y * 14 + x] : 0; }) });
     const counts: number[] = [];
     const epochs = await trainLoop({ data: padded, batchSize: 16, numEpochs: 5, seed: 1, step: vaeStep(vae, tf.train.adam(0.005), { beta: 1, reconstruction: "bce", seed: 9 }), callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) } });
     return { epochs, counts };

@@ -7,6 +7,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 
+/** A tensor with its name, as optimizers report their state. */
+export type NamedTensor = { name: string; tensor: tf.Tensor };
+
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
 
@@ -76,15 +79,20 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy }));
 }
 
-/** Writes named tensors (e.g. optimizer slots) as `<file>.json` + `<file>.bin` (callers make it atomic). */
-export async function saveTensors(tensors: tf.NamedTensorMap, file: string): Promise<void> {
-  const { data, specs } = await tf.io.encodeWeights(tensors);
+/**
+ * Writes an ordered list of named tensors (e.g. optimizer slots, whose names repeat) as
+ * `<file>.json` + `<file>.bin`; callers make the folder atomic.
+ */
+export async function saveTensorList(tensors: NamedTensor[], file: string): Promise<void> {
+  const { data, specs } = await tf.io.encodeWeights(tensors.map((t, i) => ({ name: `${i}:${t.name}`, tensor: t.tensor })));
   fs.writeFileSync(file + ".bin", Buffer.from(data as ArrayBuffer));
   fs.writeFileSync(file + ".json", JSON.stringify(specs));
 }
 
-export function loadTensors(file: string): tf.NamedTensorMap {
+/** Reads a list written by {@link saveTensorList}, in its order, with its names. */
+export function loadTensorList(file: string): NamedTensor[] {
   const specs = readJson(file + ".json", "the tensor index") as tf.io.WeightsManifestEntry[];
   const bin = fs.readFileSync(file + ".bin");
-  return tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, specs);
+  const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, specs);
+  return specs.map((s) => ({ name: s.name.slice(s.name.indexOf(":") + 1), tensor: map[s.name] }));
 }

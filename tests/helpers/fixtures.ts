@@ -5,6 +5,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import sharp from "sharp";
 import { encodeIdxUint8 } from "../../lib/data/idx";
+import { ImageDataset } from "../../lib/data/dataset";
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `vae-gan-${prefix}-`));
@@ -51,3 +52,16 @@ export async function makeEmojiFixture(count = 4): Promise<string> {
   fs.writeFileSync(path.join(dir, "emoji.json"), JSON.stringify(entries));
   return dir;
 }
+
+/** `n` blurry blobs at random places on side×side images: structure an autoencoder learns quickly. */
+export function blobs(n = 64, seed = 0, side = 14): ImageDataset {
+  const images = new Uint8Array(n * side * side);
+  let s = seed + 1;
+  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  for (let i = 0; i < n; i++) {
+    const [cy, cx] = [3 + rnd() * (side - 6), 3 + rnd() * (side - 6)];
+    for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) images[(i * side + y) * side + x] = Math.round(255 * Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / 6));
+  }
+  return new ImageDataset({ name: `blobs${side}`, imageShape: [side, side, 1], images });
+}
+

@@ -1,0 +1,4 @@
+export * from "./dense-ae";
+export * from "./conv";
+export * from "./conv-ae";
+export * from "./vae";

@@ -1,0 +1,35 @@
+/**
+ * Run profiles, defined in this one place. `quick` is for CI and tests (minutes, data subsets);
+ * `full` is what the report is rendered with (the whole training set, epochs enough to converge).
+ * Notebooks read the profile from $VAE_GAN_PROFILE.
+ */
+
+export const PROFILE_ENV = "VAE_GAN_PROFILE";
+export const PROFILE_NAMES = ["quick", "full"] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export interface Profile {
+  name: ProfileName;
+  /** Training images used (Fashion-MNIST has 60,000). */
+  trainSize: number;
+  /** Test images used for evaluation (Fashion-MNIST has 10,000). */
+  testSize: number;
+  /** Colour images used (emoji: ~3.8k). */
+  colourSize: number;
+  /** Epochs per model. */
+  epochs: { denseAe: number; convAe: number; colourAe: number; vae: number; vae2d: number };
+}
+
+export const PROFILES: Record<ProfileName, Profile> = {
+  quick: { name: "quick", trainSize: 2048, testSize: 512, colourSize: 512, epochs: { denseAe: 2, convAe: 2, colourAe: 2, vae: 2, vae2d: 2 } },
+  full: { name: "full", trainSize: 60000, testSize: 10000, colourSize: 3786, epochs: { denseAe: 20, convAe: 20, colourAe: 40, vae: 30, vae2d: 20 } },
+};
+
+/** The profile named by $VAE_GAN_PROFILE (default `quick`); an unknown name lists the valid ones. */
+export function currentProfile(name: string | undefined = process.env[PROFILE_ENV]): Profile {
+  const key = (name ?? "").trim() || "quick";
+  if (!(PROFILE_NAMES as readonly string[]).includes(key)) {
+    throw new Error(`Unknown profile "${key}" (from ${PROFILE_ENV}). Valid profiles: ${PROFILE_NAMES.join(", ")}.`);
+  }
+  return PROFILES[key as ProfileName];
+}

@@ -1,0 +1,66 @@
+/**
+ * Quiet progress: a line that updates in place while an epoch runs (a tslab display, or `\r` on a
+ * terminal), and one summary line per epoch — never a line per batch.
+ */
+import { Callbacks, EpochInfo, Logs } from "./loop";
+
+type Line = { update: (text: string) => void; done: (text: string) => void };
+
+function tslabLine(): Line | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: unknown };
+    if (!jupyter.lastWriteDisplayData) return undefined;
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const tslab = require("tslab") as typeof import("tslab");
+    let live = tslab.newDisplay();
+    return {
+      update: (text) => live.text(text),
+      done: (text) => {
+        live.text(text);
+        live = tslab.newDisplay();
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function terminalLine(stream: NodeJS.WriteStream): Line {
+  const tty = stream.isTTY;
+  return {
+    update: (text) => tty && stream.write(`\r${text}\x1b[K`),
+    done: (text) => stream.write(tty ? `\r${text}\x1b[K\n` : `${text}\n`),
+  };
+}
+
+function formatLogs(logs: Logs): string {
+  return Object.entries(logs).map(([k, v]) => `${k} ${Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4)}`).join("  ");
+}
+
+/** `epoch 3/20  loss 0.1234  recon …  kl …  1,850 img/s  12.3 s` */
+export function formatEpoch(info: EpochInfo, label = ""): string {
+  const width = String(info.numEpochs).length;
+  return `${label ? label + "  " : ""}epoch ${String(info.epoch + 1).padStart(width)}/${info.numEpochs}  ${formatLogs(info.logs)}  ${Math.round(info.imagesPerSecond).toLocaleString("en-US")} img/s  ${info.seconds.toFixed(1)} s`;
+}
+
+function bar(fraction: number, width = 24): string {
+  const full = Math.round(fraction * width);
+  return "█".repeat(full) + "░".repeat(width - full);
+}
+
+/** Progress callbacks for a notebook (tslab) or a terminal (stderr). `everyMs` throttles updates. */
+export function progressCallbacks(options: { label?: string; everyMs?: number } = {}): Callbacks {
+  const { label = "", everyMs = 500 } = options;
+  const line = tslabLine() ?? terminalLine(process.stderr);
+  let last = 0;
+  return {
+    onBatchEnd: ({ epoch, step, stepsPerEpoch, logs, imagesPerSecond }) => {
+      const now = Date.now();
+      if (now - last < everyMs && step < stepsPerEpoch) return;
+      last = now;
+      line.update(`${label ? label + "  " : ""}epoch ${epoch + 1}  ${bar(step / stepsPerEpoch)} ${step}/${stepsPerEpoch}  ${formatLogs(logs)}  ${Math.round(imagesPerSecond)} img/s`);
+    },
+    onEpochEnd: (info) => line.done(formatEpoch(info, label)),
+  };
+}

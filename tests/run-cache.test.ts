@@ -1,0 +1,56 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import { fitAutoencoder, fitVae } from "../lib/train/fit";
+import { configHash, stableStringify } from "../lib/train/run-cache";
+import { currentProfile } from "../lib/profiles";
+import { blobs, tempDir } from "./helpers/fixtures";
+import { RUNS_DIR } from "../lib/paths";
+
+tf.setBackend("cpu");
+
+const model = { kind: "dense" as const, config: { imageShape: [14, 14, 1] as [number, number, number], hiddenUnits: [16], latentDim: 3, seed: 1 } };
+const training = { batchSize: 16, numEpochs: 4, learningRate: 0.01, seed: 3 };
+
+test("config hashes ignore key order and see every value", () => {
+  assert.equal(stableStringify({ b: 1, a: [1, { d: 2, c: 3 }] }), '{"a":[1,{"c":3,"d":2}],"b":1}');
+  assert.equal(configHash({ a: 1, b: 2 }), configHash({ b: 2, a: 1 }));
+  assert.notEqual(configHash({ a: 1 }), configHash({ a: 2 }));
+});
+
+test("a killed run resumes from its checkpoint and ends with the same losses; a finished run loads from the cache", async () => {
+  const root = tempDir("cache");
+  const name = `test-ae-${path.basename(root)}`;
+  const data = { train: blobs(64, 1), test: blobs(32, 2) };
+  const reference = await fitAutoencoder(model, { name: name + "-ref", ...data, training });
+  assert.equal(reference.source, "trained");
+
+  const killer = { onEpochEnd: (info: { epoch: number }) => { if (info.epoch === 1) throw new Error("killed"); } };
+  await assert.rejects(fitAutoencoder(model, { name, ...data, training, callbacks: [killer] }), /killed/);
+  const resumed = await fitAutoencoder(model, { name, ...data, training });
+  assert.equal(resumed.source, "resumed");
+  assert.deepEqual(resumed.epochs.map((e) => e.logs), reference.epochs.map((e) => e.logs), "resumed losses equal the uninterrupted run's");
+
+  const cached = await fitAutoencoder(model, { name, ...data, training });
+  assert.equal(cached.source, "cache");
+  const x = data.test.toTensor([0, 1]);
+  const [a, b] = [reference.autoencoder.predict(x) as tf.Tensor, cached.autoencoder.predict(x) as tf.Tensor];
+  assert.deepEqual(Array.from(b.dataSync()), Array.from(a.dataSync()));
+  tf.dispose([x, a, b]);
+  for (const dir of [reference.dir, resumed.dir]) fs.rmSync(dir, { recursive: true, force: true });
+  assert.ok(resumed.dir.startsWith(path.join(RUNS_DIR, "cache")));
+});
+
+test("the VAE fit reports train and test ELBO terms", async () => {
+  const run = await fitVae({ imageShape: [16, 16, 1], filters: [4, 8], latentDim: 2, seed: 2 }, { beta: 1, reconstruction: "bce" }, { name: `test-vae-${Date.now()}`, train: blobs(32, 1, 16), test: blobs(32, 2, 16), training: { ...training, numEpochs: 2 } });
+  for (const k of ["loss", "recon", "kl", "test_loss", "test_recon", "test_kl"]) assert.ok(Number.isFinite(run.epochs[1].logs[k]), k);
+  fs.rmSync(run.dir, { recursive: true, force: true });
+});
+
+test("profiles: quick by default, full on request, unknown names listed", () => {
+  assert.equal(currentProfile("").name, "quick");
+  assert.equal(currentProfile("full").trainSize, 60000);
+  assert.throws(() => currentProfile("huge"), /Unknown profile "huge".*Valid profiles: quick, full/);
+});
