@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ImageDataset } from "./dataset";
 import { decodeImageFiles } from "./image-files";
-import { DATA_DIR, PROJECT_ROOT } from "../paths";
+import { DATA_DIR, relativeToProject } from "../paths";
 
 export const CELEBA_ENV = "CELEBA_DIR";
 const EXTENSIONS = new Set([".jpg", ".jpeg", ".png"]);
@@ -33,9 +33,8 @@ function imageFiles(dir: string): string[] {
 export function celebaUnavailableReason(dir?: string): string | null {
   const d = celebaDir(dir);
   if (imageFiles(d).length > 0) return null;
-  const shown = path.relative(PROJECT_ROOT, d).startsWith("..") ? d : path.relative(PROJECT_ROOT, d) + "/";
   return (
-    `CelebA not found: no .jpg/.png images in ${shown}. CelebA is not redistributed with this project: ` +
+    `CelebA not found: no .jpg/.png images in ${relativeToProject(d)}. CelebA is not redistributed with this project: ` +
     `download img_align_celeba from its authors' page, then put the images in data/celeba/ or set ${CELEBA_ENV} to their folder.`
   );
 }

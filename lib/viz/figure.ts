@@ -13,6 +13,7 @@ import { Chart, chartToPng } from "./plot";
 export type Figure =
   | { kind: "png"; png: Buffer }
   | { kind: "html"; html: string }
+  | { kind: "markdown"; markdown: string }
   | { kind: "chart"; chart: Chart; png: Buffer };
 
 /** Environment variable set by `npm run render`: the page injects plotly.js, so outputs must not. */
@@ -34,6 +35,22 @@ export function htmlFigure(html: string): Figure {
   return { kind: "html", html };
 }
 
+/** Prose computed by the run (numbers in text never typed by hand). */
+export function markdownFigure(markdown: string): Figure {
+  return { kind: "markdown", markdown };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** A table of rows; numbers are shown with `digits` significant digits. */
+export function tableFigure(headers: string[], rows: (string | number)[][], digits = 4): Figure {
+  const cell = (v: string | number) => (typeof v === "number" ? (Number.isInteger(v) ? v.toLocaleString("en-US") : v.toPrecision(digits)) : v);
+  const tr = (cells: (string | number)[], tag: string) => `<tr>${cells.map((c) => `<${tag}>${escapeHtml(String(cell(c)))}</${tag}>`).join("")}</tr>`;
+  return { kind: "html", html: `<table class="vae-gan-table"><thead>${tr(headers, "th")}</thead><tbody>${rows.map((r) => tr(r, "td")).join("")}</tbody></table>` };
+}
+
 /** A file-name-safe version of a figure name: `"VAE samples (epoch 3)"` → `vae-samples-epoch-3`. */
 export function slugify(name: string): string {
   const slug = name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
@@ -41,14 +58,16 @@ export function slugify(name: string): string {
   return slug;
 }
 
-/** Writes the figure as `<dir>/<slug>.png` (+ `.plotly.json` for charts, `.html` for HTML); returns the paths. */
+/** Writes the figure as `<dir>/<slug>.png` (+ `.plotly.json` for charts; `.html` / `.md` for HTML / markdown); returns the paths. */
 export function saveFigure(figure: Figure, name: string, dir: string = FIGURES_DIR): string[] {
   fs.mkdirSync(dir, { recursive: true });
   const base = path.join(dir, slugify(name));
   const files: [string, string | Buffer][] =
     figure.kind === "html"
       ? [[base + ".html", figure.html]]
-      : figure.kind === "png"
+      : figure.kind === "markdown"
+        ? [[base + ".md", figure.markdown]]
+        : figure.kind === "png"
         ? [[base + ".png", figure.png]]
         : [[base + ".png", figure.png], [base + ".plotly.json", JSON.stringify(figure.chart.plotly)]];
   for (const [file, content] of files) fs.writeFileSync(file, content);
@@ -95,6 +114,8 @@ function bundleOf(figure: Figure, id: string): Bundle {
       return { "image/png": figure.png.toString("base64"), "text/plain": "<image>" };
     case "html":
       return { "text/html": figure.html, "text/plain": "<html>" };
+    case "markdown":
+      return { "text/markdown": figure.markdown, "text/plain": figure.markdown };
     case "chart":
       return {
         [PLOTLY_MIME]: figure.chart.plotly,

@@ -1,3 +1,4 @@
 export * from "./grid";
 export * from "./plot";
 export * from "./figure";
+export * from "./model-figures";
