@@ -2,27 +2,46 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { executeNotebook, jupyterUnavailableReason } from "../scripts/jupyter";
-import { PLOTLY_MIME, RENDER_ENV } from "../lib/viz/figure";
-import { tempDir } from "./helpers/fixtures";
+import { PLOTLY_MIME } from "../lib/viz/figure";
+import { notebookSkip, Output, outputText, runNotebook } from "./helpers/notebook";
 
-const unavailable = jupyterUnavailableReason();
+const skip = notebookSkip();
+const NOTEBOOKS = path.join(__dirname, "..", "notebooks");
 
-interface Output { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }
+const displays = (cells: Output[][]) => cells.flat().filter((o) => o.output_type === "display_data").map((o) => o.data ?? {});
+const isPng = (b64: unknown) => Buffer.from(String(b64), "base64").subarray(1, 4).toString() === "PNG";
 
-test("a notebook importing lib/ executes headless on the tslab kernel with its figures", { skip: !process.env.CI && unavailable ? unavailable : false }, () => {
-  assert.equal(unavailable, null, `CI must have Jupyter: ${unavailable}`);
-  const output = path.join(tempDir("nb"), "smoke.ipynb");
-  const result = executeNotebook(path.join(__dirname, "fixtures", "smoke.ipynb"), { output, env: { [RENDER_ENV]: "1", VAE_GAN_ENGINE: "cpu" } });
-  assert.ok(result.ok, `notebook failed:\n${result.stderr}`);
-  const cells = (JSON.parse(fs.readFileSync(output, "utf8")) as { cells: { outputs: Output[] }[] }).cells;
-  const text = (o: Output) => (Array.isArray(o.text) ? o.text.join("") : o.text ?? "");
-  assert.match(cells[0].outputs.map(text).join(""), /^engine: cpu \(tfjs backend "cpu", forced by VAE_GAN_ENGINE\)/);
-  const grid = cells[1].outputs.find((o) => o.output_type === "display_data")!;
-  assert.ok(Buffer.from(String(grid.data!["image/png"]), "base64").subarray(1, 4).toString() === "PNG", "the grid is a PNG");
-  const chart = cells[2].outputs.filter((o) => o.output_type === "display_data");
+test("a notebook importing lib/ executes headless on the tslab kernel with its figures", { skip }, () => {
+  const cells = runNotebook(path.join(__dirname, "fixtures", "smoke.ipynb"), { VAE_GAN_ENGINE: "cpu" });
+  assert.match(cells[0].map(outputText).join(""), /^engine: cpu \(tfjs backend "cpu", forced by VAE_GAN_ENGINE\)/);
+  assert.ok(isPng(displays([cells[1]])[0]["image/png"]), "the grid is a PNG");
+  const chart = displays([cells[2]]);
   assert.equal(chart.length, 1, "under render, plotly.js is not embedded in the notebook");
-  assert.ok(chart[0].data![PLOTLY_MIME], "the chart carries its plotly spec");
-  assert.ok(chart[0].data!["image/png"], "and a static PNG fallback");
-  assert.match(String(chart[0].data!["text/html"]), /Plotly\.newPlot/);
+  assert.ok(chart[0][PLOTLY_MIME], "the chart carries its plotly spec");
+  assert.ok(isPng(chart[0]["image/png"]), "and a static PNG fallback");
+  assert.match(String(chart[0]["text/html"]), /Plotly\.newPlot/);
 });
+
+/** What each chapter notebook must show: image grids and plotly charts, at least. */
+const EXPECTED: Record<string, { grids: number; charts: number; html?: number; markdown?: number }> = {
+  "00-workbench.ipynb": { grids: 3, charts: 0 },
+  "01-dense-autoencoder.ipynb": { grids: 1, charts: 2, markdown: 1 },
+  "02-conv-autoencoder.ipynb": { grids: 1, charts: 2, html: 1, markdown: 1 },
+  "03-colour-autoencoder.ipynb": { grids: 2, charts: 1, markdown: 1 },
+  "04-variational-autoencoder.ipynb": { grids: 4, charts: 3, markdown: 1 },
+};
+
+for (const [name, want] of Object.entries(EXPECTED)) {
+  test(`notebook ${name} executes under the quick profile with its figures`, { skip }, () => {
+    assert.ok(fs.existsSync(path.join(NOTEBOOKS, name)));
+    const cells = runNotebook(path.join(NOTEBOOKS, name));
+    assert.match(cells[0].map(outputText).join(""), /^engine: \S+ \(tfjs backend/, "the first cell says which engine ran");
+    const d = displays(cells);
+    const charts = d.filter((x) => x[PLOTLY_MIME]);
+    const grids = d.filter((x) => !x[PLOTLY_MIME] && x["image/png"]);
+    assert.ok(grids.length >= want.grids && grids.every((g) => isPng(g["image/png"])), `${grids.length} image grids`);
+    assert.ok(charts.length >= want.charts && charts.every((c) => isPng(c["image/png"])), `${charts.length} charts`);
+    assert.ok(d.filter((x) => x["text/html"] && !x[PLOTLY_MIME]).length >= (want.html ?? 0), "tables");
+    assert.ok(d.filter((x) => x["text/markdown"]).length >= (want.markdown ?? 0), "computed prose");
+  });
+}

@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { ImageDataset } from "../lib/data/dataset";
 import { buildDenseAutoencoder } from "../lib/models/dense-ae";
 import { buildVae } from "../lib/models/vae";
 import { trainLoop, EpochInfo } from "../lib/train/loop";
