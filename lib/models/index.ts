@@ -2,3 +2,5 @@ export * from "./dense-ae";
 export * from "./conv";
 export * from "./conv-ae";
 export * from "./vae";
+export * from "./dcgan";
+export * from "./transfer";

@@ -55,7 +55,7 @@ export async function fitAutoencoder(model: AutoencoderModel, options: FitOption
       const ae = model.kind === "dense" ? buildDenseAutoencoder(model.config) : buildConvAutoencoder(model.config);
       return { encoder: ae.encoder, decoder: ae.decoder };
     },
-    optimizer,
+    optimizers: { adam: optimizer },
     train: (m, startEpoch, callbacks) => {
       const autoencoder = chain(m.encoder, m.decoder, "autoencoder");
       const evaluate: Callbacks = { onEpochEnd: (info) => void (info.logs.test_loss = evaluateAutoencoder(autoencoder, test, { scale })) };
@@ -77,7 +77,7 @@ export async function fitVae(config: VaeConfig, loss: VaeLossConfig, options: Fi
     name: options.name,
     config: { model: config, loss, training, scale, train: dataKey(train), test: dataKey(test) },
     build: () => ({ ...buildVae(config) }),
-    optimizer,
+    optimizers: { adam: optimizer },
     train: (m, startEpoch, callbacks) => {
       const vae = { encoder: m.encoder, decoder: m.decoder };
       const evaluate: Callbacks = {

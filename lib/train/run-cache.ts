@@ -20,7 +20,8 @@ export interface CachedTrainingOptions<M extends ModelSet> {
   /** Everything that defines the result (model, data, training settings, seed). */
   config: object;
   build: () => M;
-  optimizer: tf.Optimizer;
+  /** Optimizers whose state is checkpointed (Adam's moments and step count), by name. */
+  optimizers: Record<string, tf.Optimizer>;
   /** Runs epochs `startEpoch`.. with the given callbacks (which include the checkpointing). */
   train: (models: M, startEpoch: number, callbacks: Callbacks[]) => Promise<EpochInfo[]>;
   callbacks?: Callbacks[];
@@ -58,13 +59,13 @@ export function configHash(config: object): string {
   return crypto.createHash("sha256").update(stableStringify(config)).update(codeDigest()).digest("hex").slice(0, 12);
 }
 
-async function writeState(dir: string, models: ModelSet, optimizer: tf.Optimizer | undefined, epochs: EpochInfo[], config: object): Promise<void> {
+async function writeState(dir: string, models: ModelSet, optimizers: Record<string, tf.Optimizer>, epochs: EpochInfo[], config: object): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
     for (const [key, model] of Object.entries(models)) {
       fs.mkdirSync(path.join(tmp, key));
       await writeModel(model, path.join(tmp, key));
     }
-    if (optimizer) await saveTensorList(await optimizer.getWeights(), path.join(tmp, "optimizer"));
+    for (const [key, optimizer] of Object.entries(optimizers)) await saveTensorList(await optimizer.getWeights(), path.join(tmp, `optimizer-${key}`));
     fs.writeFileSync(path.join(tmp, "history.json"), JSON.stringify(epochs, null, 1));
     fs.writeFileSync(path.join(tmp, "config.json"), JSON.stringify(config, null, 2));
   });
@@ -106,17 +107,17 @@ export async function trainCached<M extends ModelSet>(options: CachedTrainingOpt
     copyWeights(saved.models, models);
     done = saved.epochs;
     // Adam creates its slots on the first step; setWeights restores them and the step count.
-    await options.optimizer.setWeights(loadTensorList(path.join(checkpointDir, "optimizer")));
+    for (const [key, optimizer] of Object.entries(options.optimizers)) await optimizer.setWeights(loadTensorList(path.join(checkpointDir, `optimizer-${key}`)));
   }
   const checkpoint: Callbacks = {
     onEpochEnd: async (info) => {
       done = [...done, info];
-      await writeState(checkpointDir, models, options.optimizer, done, options.config);
+      await writeState(checkpointDir, models, options.optimizers, done, options.config);
     },
   };
   const startEpoch = done.length;
   await options.train(models, startEpoch, [...(options.callbacks ?? []), checkpoint]);
-  await writeState(finalDir, models, undefined, done, options.config);
+  await writeState(finalDir, models, {}, done, options.config);
   fs.rmSync(checkpointDir, { recursive: true, force: true });
   return { models, epochs: done, dir, source: startEpoch > 0 ? "resumed" : "trained" };
 }

@@ -1,0 +1,78 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { buildDcgan } from "../lib/models/dcgan";
+import { buildVae } from "../lib/models/vae";
+import { transferWeights } from "../lib/models/transfer";
+import { ganStep } from "../lib/train/gan";
+import { trainLoop } from "../lib/train/loop";
+import { blobs } from "./helpers/fixtures";
+
+tf.setBackend("cpu");
+
+const cfg = { imageShape: [16, 16, 1] as [number, number, number], latentDim: 4, generatorFilters: [16, 8], discriminatorFilters: [8, 16], seed: 1 };
+const snapshot = (m: tf.LayersModel) => m.trainableWeights.map((w) => Array.from(w.read().dataSync()));
+
+test("DCGAN shapes: generator z → [-1, 1] image, discriminator image → logit", () => {
+  const { generator, discriminator } = buildDcgan(cfg);
+  const out = tf.tidy(() => {
+    const x = generator.predict(tf.randomNormal([3, 4], 0, 1, "float32", 1)) as tf.Tensor;
+    return [x.shape, (discriminator.predict(x) as tf.Tensor).shape, x.abs().max().dataSync()[0]] as const;
+  });
+  assert.deepEqual(out[0], [3, 16, 16, 1]);
+  assert.deepEqual(out[1], [3, 1]);
+  assert.ok(out[2] <= 1);
+});
+
+test("a VAE decoder transfers into the generator: same images, rescaled from [0, 1] to [-1, 1]", () => {
+  const vae = buildVae({ imageShape: [16, 16, 1], filters: [8, 16], latentDim: 4, batchNorm: true, outputActivation: "sigmoid", seed: 3 });
+  const { generator } = buildDcgan(cfg);
+  const copied = transferWeights(vae.decoder, generator, { sigmoidToTanh: "dec_output" });
+  assert.ok(copied.includes("dec_project") && copied.includes("dec_output") && copied.includes("dec_bn_0"));
+  const [a, b] = tf.tidy(() => {
+    const z = tf.randomNormal([5, 4], 0, 1, "float32", 2);
+    return [(vae.decoder.predict(z) as tf.Tensor).mul(2).sub(1), generator.predict(z) as tf.Tensor];
+  });
+  const diff = tf.tidy(() => a.sub(b).abs().max().dataSync()[0]);
+  assert.ok(diff < 1e-5, `max difference ${diff}`);
+  tf.dispose([a, b]);
+});
+
+test("a transfer between different architectures names the layer", () => {
+  const vae = buildVae({ imageShape: [16, 16, 1], filters: [8, 32], latentDim: 4, batchNorm: true, seed: 3 });
+  const { generator } = buildDcgan(cfg);
+  assert.throws(() => transferWeights(vae.decoder, generator), /layer "dec_project" has weights \[\[4,512\]\] in vae_decoder but \[\[4,256\]\] in generator/);
+  assert.throws(() => transferWeights(vae.decoder, generator, { layers: ["nope"] }), /layer "nope" is missing/);
+});
+
+test("the generator step leaves the discriminator unchanged, and the discriminator step the generator", async () => {
+  const data = blobs(32, 1, 16);
+  for (const frozen of ["discriminator", "generator"] as const) {
+    const gan = buildDcgan(cfg);
+    const before = snapshot(gan[frozen]);
+    const other = frozen === "generator" ? "discriminator" : "generator";
+    const otherBefore = snapshot(gan[other]);
+    const optimizers = { discriminator: tf.train.adam(frozen === "discriminator" ? 0 : 1e-3), generator: tf.train.adam(frozen === "generator" ? 0 : 1e-3) };
+    await trainLoop({ data, batchSize: 8, numEpochs: 1, seed: 0, scale: "symmetric", step: ganStep(gan, optimizers, { seed: 1 }) });
+    assert.deepEqual(snapshot(gan[frozen]), before, `${frozen} frozen`);
+    assert.notDeepEqual(snapshot(gan[other]), otherBefore, `${other} trained`);
+  }
+});
+
+test("the discriminator learns to tell real from fake when the generator stands still; no tensor leaks", async () => {
+  const data = blobs(64, 2, 16);
+  const gan = buildDcgan(cfg);
+  const optimizers = { discriminator: tf.train.adam(2e-3), generator: tf.train.adam(0) };
+  const counts: number[] = [];
+  const epochs = await trainLoop({ data, batchSize: 16, numEpochs: 4, seed: 0, scale: "symmetric", step: ganStep(gan, optimizers, { seed: 1, labelSmoothing: 0.1 }), callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) } });
+  assert.ok(epochs[3].logs.d_loss < epochs[0].logs.d_loss, `d_loss ${epochs.map((e) => e.logs.d_loss)}`);
+  assert.ok(epochs[3].logs.d_acc_real > 0.9 && epochs[3].logs.d_acc_fake > 0.9, JSON.stringify(epochs[3].logs));
+  assert.equal(new Set(counts.slice(1)).size, 1, `tensor counts ${counts}`);
+  for (const k of ["d_loss", "g_loss", "d_acc_real", "d_acc_fake", "g_fool"]) assert.ok(Number.isFinite(epochs[0].logs[k]), k);
+});
+
+test("the least-squares loss runs too", async () => {
+  const gan = buildDcgan(cfg);
+  const epochs = await trainLoop({ data: blobs(16, 3, 16), batchSize: 8, numEpochs: 1, seed: 0, scale: "symmetric", step: ganStep(gan, { discriminator: tf.train.adam(1e-3), generator: tf.train.adam(1e-3) }, { seed: 1, loss: "least-squares" }) });
+  assert.ok(Number.isFinite(epochs[0].logs.g_loss));
+});
