@@ -1,5 +1,5 @@
 /**
- * npm run render [-- --profile quick|full] [--force] [--only NAME]
+ * npm run render [-- --profile quick|full] [--force] [--only NAME] [--no-pdf]
  *
  * 1. Executes the notebooks on the tslab kernel, skipping one whose source, lib/ and profile are
  *    unchanged since its last execution (the hash is kept in the notebook's metadata, like Quarto's freeze).
@@ -11,26 +11,28 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
 import { RENDER_ENV } from "../lib/viz/figure";
-import { executeNotebook, jupyterEnv, jupyterUnavailableReason, pythonPath, writeKernelSpec } from "./jupyter";
+import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
+import { renderBook } from "./render/book";
 
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
-const BOOK_DIR = path.join(PROJECT_ROOT, "_book");
 const PROFILES = ["quick", "full"];
 
 interface Args {
   profile: string;
   force: boolean;
+  pdf: boolean;
   only?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { profile: process.env.VAE_GAN_PROFILE ?? "quick", force: false };
+  const args: Args = { profile: process.env.VAE_GAN_PROFILE ?? "quick", force: false, pdf: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--force") args.force = true;
+    else if (a === "--no-pdf") args.pdf = false;
     else if (a === "--profile") args.profile = argv[++i] ?? "";
     else if (a === "--only") args.only = argv[++i];
-    else throw new Error(`Unknown option ${a}. Usage: npm run render -- [--profile ${PROFILES.join("|")}] [--force] [--only NAME]`);
+    else throw new Error(`Unknown option ${a}. Usage: npm run render -- [--profile ${PROFILES.join("|")}] [--force] [--only NAME] [--no-pdf]`);
   }
   if (!PROFILES.includes(args.profile)) throw new Error(`Unknown profile "${args.profile}". Valid profiles: ${PROFILES.join(", ")}.`);
   return args;
@@ -60,7 +62,7 @@ function readNotebook(file: string): NotebookJson {
   return JSON.parse(fs.readFileSync(file, "utf8")) as NotebookJson;
 }
 
-function executeAll(args: Args): string[] {
+function executeAll(args: Args): void {
   const reason = jupyterUnavailableReason();
   if (reason) throw new Error(`Cannot execute notebooks: ${reason}`);
   writeKernelSpec();
@@ -85,46 +87,20 @@ function executeAll(args: Args): string[] {
     fs.writeFileSync(file, JSON.stringify(nb, null, 1) + "\n");
     console.log(`${tag}: executed in ${result.seconds.toFixed(1)} s`);
   });
-  return notebooks.map((n) => path.join(NOTEBOOKS_DIR, n));
-}
-
-/** plotly.js once per page, with AMD `define` hidden so nbconvert's require.js does not capture it. */
-function plotlyScript(): string {
-  const src = fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), "utf8");
-  return `<script>var __define = window.define; window.define = undefined;</script>\n<script>${src}</script>\n<script>window.define = __define;</script>\n`;
-}
-
-/** Interim HTML: each notebook converted by nbconvert, plus an index page. */
-function renderNotebooksHtml(notebooks: string[]): void {
-  const outDir = path.join(BOOK_DIR, "notebooks");
-  fs.mkdirSync(outDir, { recursive: true });
-  const plotly = plotlyScript();
-  const links: string[] = [];
-  for (const nb of notebooks) {
-    const base = path.basename(nb, ".ipynb");
-    const run = spawnSync(pythonPath(), ["-m", "jupyter", "nbconvert", "--to", "html", "--output-dir", outDir, nb], { env: jupyterEnv(), encoding: "utf8" });
-    if (run.status !== 0) throw new Error(`nbconvert failed on ${nb}:\n${run.stderr}`);
-    const html = path.join(outDir, base + ".html");
-    fs.writeFileSync(html, fs.readFileSync(html, "utf8").replace("</head>", () => plotly + "</head>"));
-    links.push(`<li><a href="notebooks/${base}.html">${base}</a></li>`);
-  }
-  fs.writeFileSync(path.join(BOOK_DIR, "index.html"), `<!doctype html><meta charset="utf-8"><title>vae-gan notebooks</title><h1>vae-gan: notebooks</h1><ul>${links.join("")}</ul>\n`);
-  console.log(`HTML: ${path.join(BOOK_DIR, "index.html")}`);
 }
 
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const start = Date.now();
-  const notebooks = executeAll(args);
+  executeAll(args);
   const quarto = spawnSync("quarto", ["--version"], { encoding: "utf8" });
   if (!quarto.error && quarto.status === 0) {
     console.log(`quarto ${quarto.stdout.trim()} found: quarto render`);
     const run = spawnSync("quarto", ["render"], { cwd: PROJECT_ROOT, stdio: "inherit", env: jupyterEnv({ [RENDER_ENV]: "1", VAE_GAN_PROFILE: args.profile }) });
     if (run.status !== 0) throw new Error("quarto render failed (see above).");
   } else {
-    console.log("quarto not on PATH: rendering the executed notebooks to HTML with nbconvert");
-    renderNotebooksHtml(notebooks);
-    console.log("Not yet here: the thesis book from _quarto.yml (theory chapters, citations, PDF) — the report issue adds it to this renderer.");
+    console.log(`quarto not on PATH: rendering _quarto.yml with the project's renderer (pandoc, KaTeX${args.pdf ? ", Chromium for the PDF" : ""})`);
+    renderBook({ pdf: args.pdf });
   }
   console.log(`render done in ${((Date.now() - start) / 1000).toFixed(1)} s`);
 }

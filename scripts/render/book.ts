@@ -1,0 +1,193 @@
+/**
+ * The project's own book renderer, for machines without Quarto: reads `_quarto.yml` (book chapters,
+ * parts, bibliography), turns notebooks into markdown with their stored outputs, runs pandoc per page
+ * (citations, numbering, cross-references), typesets math with KaTeX at build time (no network, no
+ * JavaScript needed to read it), wraps pages with navigation, and prints the whole book to PDF with
+ * headless Chromium.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import katex from "katex";
+import YAML from "yaml";
+import { PROJECT_ROOT } from "../../lib/paths";
+import { CrossrefIndex, indexChapterTitle, indexPage } from "./crossref";
+import { notebookToMarkdown, NotebookJson } from "./notebook-markdown";
+import { BookInfo, NavEntry, printPage, webPage } from "./page";
+
+interface QuartoChapterList { part?: string; chapters?: (string | QuartoChapterList)[] }
+interface QuartoConfig {
+  project?: { "output-dir"?: string };
+  book?: { title?: string; subtitle?: string; author?: string | string[]; date?: string; chapters?: (string | QuartoChapterList)[]; appendices?: string[] };
+  bibliography?: string | string[];
+}
+
+interface Page {
+  source: string;
+  /** Output path from the book root, e.g. `chapters/02-autoencoders-and-vae.html`. */
+  output: string;
+  part?: string;
+  number?: number;
+  title: string;
+  /** Markdown with print figures written to a scratch folder: for numbering and cross-references. */
+  plain: string;
+  markdown: (interactive: boolean, figureDir: string, figureHref: string) => { markdown: string; hasPlotly: boolean };
+}
+
+export interface BookResult {
+  html: string;
+  pdf?: string;
+  pages: number;
+}
+
+function readQuarto(file: string): QuartoConfig {
+  try {
+    return YAML.parse(fs.readFileSync(file, "utf8")) as QuartoConfig;
+  } catch (err) {
+    throw new Error(`${file}: cannot read the book configuration (${(err as Error).message}).`);
+  }
+}
+
+function flatten(items: (string | QuartoChapterList)[], part?: string): { file: string; part?: string }[] {
+  return items.flatMap((item) => (typeof item === "string" ? [{ file: item, part }] : flatten(item.chapters ?? [], item.part ?? part)));
+}
+
+const firstHeading = (md: string) => /^#\s+(.*?)\s*(\{[^}]*\})?\s*$/m.exec(md);
+const unnumbered = (md: string) => /\.unnumbered|\{-\}/.test(firstHeading(md)?.[2] ?? "");
+const stripFrontMatter = (md: string) => md.replace(/^---\n[\s\S]*?\n---\n/, "");
+
+function pandocHtml(markdown: string, page: Page, root: string, meta: object, bibliography: string[], numbered: boolean): string {
+  const metaFile = path.join(root, ".render-meta.json");
+  fs.writeFileSync(metaFile, JSON.stringify(meta));
+  const args = ["-f", "markdown+raw_html+tex_math_dollars", "-t", "html5", "--katex", "--wrap=none", "--lua-filter", path.join(__dirname, "crossref.lua"), "--metadata-file", metaFile, "--citeproc", "--metadata", "link-citations=true", ...bibliography.flatMap((b) => ["--bibliography", b])];
+  if (numbered && page.number !== undefined) args.push("--number-sections", `--number-offset=${page.number - 1}`);
+  const run = spawnSync("pandoc", args, { input: markdown, encoding: "utf8", maxBuffer: 256 << 20 });
+  fs.rmSync(metaFile, { force: true });
+  if (run.error) throw new Error(`pandoc not found (${run.error.message}): run npm run setup, or apt-get install pandoc.`);
+  if (run.status !== 0) throw new Error(`pandoc failed on ${page.source}:\n${run.stderr}`);
+  if (run.stderr.trim()) process.stderr.write(`${page.source}: ${run.stderr}`);
+  return typesetMath(run.stdout, page.source);
+}
+
+const decode = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+
+/** Replaces pandoc's `--katex` math spans (raw TeX) with KaTeX markup; a TeX error names the page and formula. */
+function typesetMath(html: string, source: string): string {
+  return html.replace(/<span class="math (inline|display)">([\s\S]*?)<\/span>/g, (_, kind: string, tex: string) => {
+    try {
+      return katex.renderToString(decode(tex), { displayMode: kind === "display", throwOnError: true, output: "htmlAndMathml" });
+    } catch (err) {
+      throw new Error(`${source}: cannot typeset ${kind} math "${decode(tex).slice(0, 80)}": ${(err as Error).message}`);
+    }
+  });
+}
+
+function copyDir(from: string, to: string, filter: (f: string) => boolean = () => true): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+    if (e.isFile() && filter(e.name)) fs.copyFileSync(path.join(from, e.name), path.join(to, e.name));
+    else if (e.isDirectory() && filter(e.name)) copyDir(path.join(from, e.name), path.join(to, e.name), filter);
+  }
+}
+
+/** Rewrites relative `src`/`href` of a page body so they resolve from another folder. */
+function rebase(html: string, fromDir: string, toDir: string): string {
+  return html.replace(/(src|href)="(?![a-z]+:|#|\/)([^"]+)"/g, (_, attr: string, url: string) => {
+    const [file, anchor] = url.split("#");
+    if (file.endsWith(".html") && anchor !== undefined) return `${attr}="#${anchor}"`;
+    return `${attr}="${path.relative(toDir, path.join(fromDir, file)) + (anchor ? "#" + anchor : "")}"`;
+  });
+}
+
+export function chromiumPath(): string | undefined {
+  return ["chromium", "chromium-browser", "google-chrome"].find((c) => !spawnSync(c, ["--version"], { encoding: "utf8" }).error);
+}
+
+/** Renders `_quarto.yml`'s book into `<project>/<output-dir>` (default `_book/`). */
+export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: (line: string) => void } = {}): BookResult {
+  const projectDir = options.projectDir ?? PROJECT_ROOT;
+  const log = options.log ?? console.log;
+  const config = readQuarto(path.join(projectDir, "_quarto.yml"));
+  const outDir = path.join(projectDir, config.project?.["output-dir"] ?? "_book");
+  const entries = [...flatten(config.book?.chapters ?? []), ...(config.book?.appendices ?? []).map((file) => ({ file, part: "Appendices" }))];
+  if (entries.length === 0) throw new Error(`${path.join(projectDir, "_quarto.yml")}: book.chapters lists no chapter.`);
+  const bibliography = [config.bibliography ?? []].flat().map((b) => path.join(projectDir, b));
+  const info: BookInfo = {
+    title: config.book?.title ?? "Untitled",
+    subtitle: config.book?.subtitle,
+    author: [config.book?.author ?? []].flat().join(", "),
+    date: config.book?.date === "last-modified" || !config.book?.date ? new Date().toISOString().slice(0, 10) : config.book.date,
+    pdf: undefined,
+  };
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+
+  let chapter = 0;
+  const pages: Page[] = entries.map(({ file, part }) => {
+    const source = path.join(projectDir, file);
+    if (!fs.existsSync(source)) throw new Error(`_quarto.yml lists ${file}, which does not exist.`);
+    const output = file.replace(/\.(qmd|md|ipynb)$/, ".html");
+    const stem = path.basename(file).replace(/\.\w+$/, "");
+    const markdown = file.endsWith(".ipynb")
+      ? (interactive: boolean, figureDir: string, figureHref: string) => notebookToMarkdown(JSON.parse(fs.readFileSync(source, "utf8")) as NotebookJson, { interactive, figureDir, figureHref, stem })
+      : () => ({ markdown: stripFrontMatter(fs.readFileSync(source, "utf8")), hasPlotly: false });
+    const plain = markdown(false, path.join(outDir, ".scratch"), "figures").markdown;
+    const heading = firstHeading(plain);
+    if (!heading) throw new Error(`${file}: a chapter must start with a level-1 heading (# Title).`);
+    const number = unnumbered(plain) ? undefined : ++chapter;
+    return { source: file, output, part, number, title: heading[1].replace(/[*_`]/g, ""), plain, markdown };
+  });
+  fs.rmSync(path.join(outDir, ".scratch"), { recursive: true, force: true });
+
+  const index: CrossrefIndex = {};
+  for (const p of pages) {
+    indexPage(p.plain, p.output, p.number, index);
+    indexChapterTitle(p.plain, p.output, p.number, p.title, index);
+  }
+
+  const assets = path.join(outDir, "site_libs");
+  copyDir(path.join(path.dirname(require.resolve("katex/package.json")), "dist"), path.join(assets, "katex"), (f) => f === "fonts" || /^katex\.min\.css$|\.woff2$/.test(f));
+  fs.copyFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), path.join(assets, "plotly.min.js"));
+  fs.copyFileSync(path.join(__dirname, "book.css"), path.join(assets, "book.css"));
+  const images = path.join(projectDir, "images");
+  if (fs.existsSync(images)) copyDir(images, path.join(outDir, "images"), (f) => f !== "generated");
+
+  const nav: NavEntry[] = pages.map((p) => ({ title: p.title, number: p.number, output: p.output, part: p.part }));
+  const pdfName = info.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") + ".pdf";
+  const wantPdf = options.pdf !== false;
+  if (wantPdf) info.pdf = pdfName;
+  const printDir = path.join(outDir, "print");
+  const printBodies: string[] = [];
+  pages.forEach((p, i) => {
+    const pageDir = path.dirname(path.join(outDir, p.output));
+    const root = path.relative(pageDir, outDir);
+    const rootPrefix = root ? root + "/" : "";
+    const isRefs = /\{#refs\}/.test(p.plain);
+    const meta = { crossref: index, page_root: rootPrefix, ...(isRefs ? { nocite: "@*" } : {}) };
+    const web = p.markdown(true, path.join(pageDir, "figures"), "figures");
+    const body = pandocHtml(web.markdown, p, outDir, meta, bibliography, p.number !== undefined);
+    fs.writeFileSync(path.join(outDir, p.output), webPage({ info, nav, current: i, body, rootPrefix, plotly: web.hasPlotly }));
+    if (wantPdf) {
+      const print = p.markdown(false, path.join(printDir, "figures"), "figures");
+      const printBody = pandocHtml(print.markdown, p, outDir, { ...meta, page_root: "" }, bibliography, p.number !== undefined);
+      printBodies.push(`<section class="chapter" id="chapter-${i}">${rebase(printBody.replace(/src="figures\//g, `src="${path.relative(pageDir, printDir)}/figures/`), pageDir, printDir)}</section>`);
+    }
+    log(`  page ${p.output}`);
+  });
+
+  let pdf: string | undefined;
+  if (wantPdf) {
+    const printHtml = path.join(printDir, "book.html");
+    fs.writeFileSync(printHtml, printPage({ info, nav, bodies: printBodies }));
+    const chromium = chromiumPath();
+    if (!chromium) throw new Error("No Chromium for the PDF: run npm run setup (apt-get install chromium), or render with --no-pdf.");
+    pdf = path.join(outDir, pdfName);
+    const run = spawnSync(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${path.join(outDir, ".chromium")}`, "--no-pdf-header-footer", "--virtual-time-budget=20000", `--print-to-pdf=${pdf}`, "file://" + printHtml], { encoding: "utf8" });
+    fs.rmSync(path.join(outDir, ".chromium"), { recursive: true, force: true });
+    if (run.status !== 0 || !fs.existsSync(pdf)) throw new Error(`Chromium could not print the PDF:\n${run.stderr}`);
+    log(`PDF: ${pdf}`);
+  }
+  const html = path.join(outDir, pages[0].output === "index.html" ? "index.html" : pages[0].output);
+  log(`HTML: ${html}`);
+  return { html, pdf, pages: pages.length };
+}
