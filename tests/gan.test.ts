@@ -6,7 +6,11 @@ import { buildVae } from "../lib/models/vae";
 import { transferWeights } from "../lib/models/transfer";
 import { ganStep } from "../lib/train/gan";
 import { trainLoop } from "../lib/train/loop";
-import { blobs } from "./helpers/fixtures";
+import * as path from "path";
+import { buildCgan } from "../lib/models/cgan";
+import { ImageDataset } from "../lib/data/dataset";
+import { loadModel, saveModel } from "../lib/train/model-io";
+import { blobs, tempDir } from "./helpers/fixtures";
 
 tf.setBackend("cpu");
 
@@ -75,4 +79,28 @@ test("the least-squares loss runs too", async () => {
   const gan = buildDcgan(cfg);
   const epochs = await trainLoop({ data: blobs(16, 3, 16), batchSize: 8, numEpochs: 1, seed: 0, scale: "symmetric", step: ganStep(gan, { discriminator: tf.train.adam(1e-3), generator: tf.train.adam(1e-3) }, { seed: 1, loss: "least-squares" }) });
   assert.ok(Number.isFinite(epochs[0].logs.g_loss));
+});
+
+test("conditional GAN: the label changes the image, a step trains on labelled data, the model saves and loads", async () => {
+  const cgan = buildCgan({ ...cfg, numClasses: 3 });
+  const [a, b] = tf.tidy(() => {
+    const z = tf.randomNormal([1, 4], 0, 1, "float32", 5);
+    return [0, 2].map((c) => cgan.generator.predict([z, tf.oneHot(tf.tensor1d([c], "int32"), 3).cast("float32")]) as tf.Tensor);
+  });
+  assert.deepEqual(a.shape, [1, 16, 16, 1]);
+  assert.notDeepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
+  tf.dispose([a, b]);
+  const unlabelled = blobs(16, 1, 16);
+  const data = new ImageDataset({ name: "labelled blobs", imageShape: unlabelled.imageShape, images: unlabelled.images, labels: Uint8Array.from({ length: 16 }, (_, i) => i % 3) });
+  const opt = () => ({ discriminator: tf.train.adam(1e-3), generator: tf.train.adam(1e-3) });
+  const epochs = await trainLoop({ data, batchSize: 8, numEpochs: 1, seed: 0, scale: "symmetric", step: ganStep(cgan, opt(), { seed: 1 }) });
+  assert.ok(Number.isFinite(epochs[0].logs.d_loss));
+  await assert.rejects(trainLoop({ data: unlabelled, batchSize: 8, numEpochs: 1, seed: 0, step: ganStep(cgan, opt(), { seed: 1 }) }), /conditional GAN needs labelled data/);
+  const dir = path.join(tempDir("cgan"), "d");
+  await saveModel(cgan.discriminator, dir);
+  const loaded = await loadModel(dir);
+  const [x, y] = [tf.zeros([2, 16, 16, 1]), tf.oneHot(tf.tensor1d([0, 1], "int32"), 3).cast("float32")];
+  const [p, q] = [cgan.discriminator.predict([x, y]) as tf.Tensor, loaded.predict([x, y]) as tf.Tensor];
+  assert.deepEqual(Array.from(q.dataSync()), Array.from(p.dataSync()));
+  tf.dispose([x, y, p, q]);
 });

@@ -4,3 +4,4 @@ export * from "./conv-ae";
 export * from "./vae";
 export * from "./dcgan";
 export * from "./transfer";
+export * from "./cgan";

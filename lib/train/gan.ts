@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Batch } from "../data/dataset";
 import { Dcgan } from "../models/dcgan";
+import { makeRng } from "../random";
 import { Logs } from "./loop";
 import { trainableVariables } from "./steps";
 
@@ -35,29 +36,38 @@ function fraction(logits: tf.Tensor, real: boolean): number {
 /**
  * Returns one training step: the batch holds real images in [-1, 1]. Logs: `d_loss`, `g_loss`,
  * `d_acc_real`, `d_acc_fake` (the discriminator's accuracy on each) and `g_fool` (fakes it takes for real).
+ * With `numClasses` the GAN is conditional: both networks also take a one-hot label; real images
+ * come with theirs, fakes get labels drawn uniformly.
  */
-export function ganStep(gan: Dcgan, optimizers: { discriminator: tf.Optimizer; generator: tf.Optimizer }, cfg: GanStepConfig): (batch: Batch, globalStep: number) => Logs {
+export function ganStep(gan: Dcgan & { numClasses?: number }, optimizers: { discriminator: tf.Optimizer; generator: tf.Optimizer }, cfg: GanStepConfig): (batch: Batch, globalStep: number) => Logs {
   const { loss = "non-saturating", labelSmoothing = 0 } = cfg;
   const criterion = loss === "least-squares" ? lsq : bceWithLogits;
   const dVars = trainableVariables(gan.discriminator);
   const gVars = trainableVariables(gan.generator);
   const latentDim = gan.generator.inputs[0].shape[1] as number;
+  const classes = gan.numClasses;
   return (batch, globalStep) => {
     const n = batch.x.shape[0];
-    const noise = (k: number) => tf.randomNormal([n, latentDim], 0, 1, "float32", cfg.seed * 1_000_003 + 2 * globalStep + k);
+    const seed = cfg.seed * 1_000_003 + 2 * globalStep;
+    const noise = (k: number) => tf.randomNormal([n, latentDim], 0, 1, "float32", seed + k);
+    if (classes && !batch.y) throw new Error("A conditional GAN needs labelled data: this data set has no labels.");
+    const oneHot = (labels: tf.Tensor1D) => tf.oneHot(labels, classes!).cast("float32");
+    const randomLabels = (k: number) => { const rng = makeRng(seed + k); return tf.tensor1d(Int32Array.from({ length: n }, () => Math.floor(rng() * classes!)), "int32"); };
+    const G = (k: number) => (classes ? gan.generator.apply([noise(k), oneHot(randomLabels(k))], { training: true }) : gan.generator.apply(noise(k), { training: true })) as tf.Tensor;
+    // Fakes are judged against the labels they were generated for (same seeds as in G).
+    const D = (x: tf.Tensor, labels: tf.Tensor1D | undefined) => (classes ? gan.discriminator.apply([x, oneHot(labels!)], { training: true }) : gan.discriminator.apply(x, { training: true })) as tf.Tensor;
     let accReal = 0;
     let accFake = 0;
     const dLoss = optimizers.discriminator.minimize(() => {
-      const fake = gan.generator.apply(noise(0), { training: true }) as tf.Tensor;
-      const realLogits = gan.discriminator.apply(batch.x, { training: true }) as tf.Tensor;
-      const fakeLogits = gan.discriminator.apply(fake, { training: true }) as tf.Tensor;
+      const realLogits = D(batch.x, batch.y);
+      const fakeLogits = D(G(0), classes ? randomLabels(0) : undefined);
       accReal = fraction(realLogits, true);
       accFake = fraction(fakeLogits, false);
       return criterion(realLogits, 1 - labelSmoothing).add(criterion(fakeLogits, 0)) as tf.Scalar;
     }, true, dVars)!;
     let fool = 0;
     const gLoss = optimizers.generator.minimize(() => {
-      const logits = gan.discriminator.apply(gan.generator.apply(noise(1), { training: true }), { training: true }) as tf.Tensor;
+      const logits = D(G(1), classes ? randomLabels(1) : undefined);
       fool = fraction(logits, true);
       return criterion(logits, 1);
     }, true, gVars)!;
