@@ -6,7 +6,9 @@ import { buildVae } from "../lib/models/vae";
 import { transferWeights } from "../lib/models/transfer";
 import { ganStep } from "../lib/train/gan";
 import { trainLoop } from "../lib/train/loop";
+import * as fs from "fs";
 import * as path from "path";
+import { fitGan } from "../lib/train/fit-gan";
 import { buildCgan } from "../lib/models/cgan";
 import { ImageDataset } from "../lib/data/dataset";
 import { loadModel, saveModel } from "../lib/train/model-io";
@@ -103,4 +105,35 @@ test("conditional GAN: the label changes the image, a step trains on labelled da
   const [p, q] = [cgan.discriminator.predict([x, y]) as tf.Tensor, loaded.predict([x, y]) as tf.Tensor];
   assert.deepEqual(Array.from(q.dataSync()), Array.from(p.dataSync()));
   tf.dispose([x, y, p, q]);
+});
+
+test("fitGan starts the generator from a saved VAE decoder, evaluates from step 0, and caches the run", async () => {
+  const vae = buildVae({ imageShape: [16, 16, 1], filters: [8, 16], latentDim: 4, batchNorm: true, outputActivation: "sigmoid", seed: 3 });
+  const decoderDir = path.join(tempDir("vae"), "decoder");
+  await saveModel(vae.decoder, decoderDir);
+  const z = tf.randomNormal([4, 4], 0, 1, "float32", 11);
+  const expected = tf.tidy(() => (vae.decoder.predict(z) as tf.Tensor).mul(2).sub(1));
+  const metrics = (g: tf.LayersModel, step: number) => {
+    const d = tf.tidy(() => (g.predict(z) as tf.Tensor).sub(expected).abs().max().dataSync()[0]);
+    return { distance_to_vae: d, at: step };
+  };
+  const options = {
+    name: `test-gan-${Date.now()}`,
+    model: { kind: "dcgan" as const, config: cfg },
+    init: { decoder: decoderDir, sigmoidToTanh: true },
+    train: blobs(32, 4, 16),
+    training: { batchSize: 8, numEpochs: 2, learningRateD: 2e-4, learningRateG: 2e-4, beta1: 0.5, seed: 1 },
+    evaluate: { every: 2, metrics },
+  };
+  const run = await fitGan(options);
+  assert.equal(run.source, "trained");
+  assert.deepEqual(run.evaluations.map((e) => e.step), [0, 2, 4, 6, 8]);
+  assert.ok(run.evaluations[0].distance_to_vae < 1e-5, "at step 0 the generator is the VAE decoder");
+  assert.ok(run.evaluations[4].distance_to_vae > 1e-3, "then training moves it");
+  const again = await fitGan(options);
+  assert.equal(again.source, "cache");
+  assert.deepEqual(again.evaluations, run.evaluations);
+  tf.dispose([z, expected]);
+  fs.rmSync(run.dir, { recursive: true, force: true });
+  await assert.rejects(fitGan({ ...options, name: `test-gan-bad-${Date.now()}`, model: { kind: "dcgan", config: { ...cfg, generatorFilters: [32, 8] } } }), /layer "dec_project" has weights/);
 });

@@ -5,3 +5,5 @@ export * from "./fit";
 export * from "./progress";
 export * from "./run-cache";
 export * from "./model-io";
+export * from "./gan";
+export * from "./fit-gan";

@@ -16,6 +16,8 @@ export interface EpochInfo {
   logs: Logs;
   seconds: number;
   imagesPerSecond: number;
+  /** Metrics measured at given global steps during this epoch (e.g. a GAN's FD every few hundred steps). */
+  evaluations?: Logs[];
 }
 
 export interface Callbacks {
