@@ -11,3 +11,4 @@ export * from "./train/index";
 export * from "./profiles";
 export * from "./random";
 export * from "./paths";
+export * from "./stats";
