@@ -12,3 +12,5 @@ export * from "./profiles";
 export * from "./random";
 export * from "./paths";
 export * from "./stats";
+export * from "./experiments";
+export * from "./metrics/index";

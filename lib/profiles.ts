@@ -17,12 +17,22 @@ export interface Profile {
   /** Colour images used (emoji: ~3.8k). */
   colourSize: number;
   /** Epochs per model. */
-  epochs: { denseAe: number; convAe: number; colourAe: number; vae: number; vae2d: number };
+  epochs: { denseAe: number; convAe: number; colourAe: number; vae: number; vae2d: number; classifier: number; cgan: number };
+  /** The GAN study of notebook 05: seeds per arm, epochs, steps between evaluations, samples per evaluation. */
+  gan: { seeds: number; epochs: number; evalEvery: number; evalSamples: number };
 }
 
 export const PROFILES: Record<ProfileName, Profile> = {
-  quick: { name: "quick", trainSize: 2048, testSize: 512, colourSize: 512, epochs: { denseAe: 2, convAe: 2, colourAe: 2, vae: 2, vae2d: 2 } },
-  full: { name: "full", trainSize: 60000, testSize: 10000, colourSize: 3786, epochs: { denseAe: 20, convAe: 20, colourAe: 40, vae: 30, vae2d: 20 } },
+  quick: {
+    name: "quick", trainSize: 2048, testSize: 512, colourSize: 512,
+    epochs: { denseAe: 2, convAe: 2, colourAe: 2, vae: 2, vae2d: 2, classifier: 2, cgan: 1 },
+    gan: { seeds: 2, epochs: 1, evalEvery: 8, evalSamples: 256 },
+  },
+  full: {
+    name: "full", trainSize: 60000, testSize: 10000, colourSize: 3786,
+    epochs: { denseAe: 20, convAe: 20, colourAe: 40, vae: 30, vae2d: 20, classifier: 6, cgan: 10 },
+    gan: { seeds: 5, epochs: 5, evalEvery: 250, evalSamples: 2000 },
+  },
 };
 
 /** The profile named by $VAE_GAN_PROFILE (default `quick`); an unknown name lists the valid ones. */

@@ -1,0 +1,95 @@
+/**
+ * Improved precision and recall (Kynkäänniemi et al. 2019, "Improved Precision and Recall Metric
+ * for Assessing Generative Models"): each set's manifold is the union of balls around its samples
+ * reaching each sample's k-th nearest neighbour. Precision = share of generated samples inside the
+ * real manifold (fidelity); recall = share of real samples inside the generated manifold (diversity).
+ */
+import * as tf from "@tensorflow/tfjs";
+
+export interface PrecisionRecall {
+  precision: number;
+  recall: number;
+  k: number;
+}
+
+export interface PrecisionRecallOptions {
+  /** Neighbour defining each ball's radius; the paper uses k = 3. */
+  k?: number;
+  /** Rows per distance block: a block is [blockSize, n] floats. */
+  blockSize?: number;
+}
+
+/** Squared Euclidean distances between rows, ‖a‖² + ‖b‖² − 2a·b, clamped at 0 (rounding). */
+function squaredDistances(a: tf.Tensor2D, b: tf.Tensor2D, bNorms: tf.Tensor1D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const aNorms = a.square().sum(1, true);
+    return tf.relu(aNorms.add(bNorms.expandDims(0)).sub(tf.matMul(a, b, false, true).mul(2))) as tf.Tensor2D;
+  });
+}
+
+/** Calls `f` on consecutive row blocks of `x` ([rows, dim]) and collects its 1-D outputs in order. */
+function byBlocks(x: tf.Tensor2D, blockSize: number, f: (block: tf.Tensor2D) => tf.Tensor1D): Float32Array {
+  const n = x.shape[0];
+  const out = new Float32Array(n);
+  for (let start = 0; start < n; start += blockSize) {
+    const size = Math.min(blockSize, n - start);
+    const r = tf.tidy(() => f(x.slice([start, 0], [size, -1]) as tf.Tensor2D).cast("float32"));
+    out.set(r.dataSync(), start);
+    r.dispose();
+  }
+  return out;
+}
+
+/** Squared distance from each row to its k-th nearest other row (the row itself excluded). */
+export function knnSquaredRadii(x: tf.Tensor2D, k: number, blockSize = 512): Float32Array {
+  const n = x.shape[0];
+  if (!(Number.isInteger(k) && k >= 1 && k < n)) throw new Error(`knnSquaredRadii: k must be an integer in 1..${n - 1} for ${n} samples, got ${k}.`);
+  const norms = tf.tidy(() => x.square().sum(1) as tf.Tensor1D);
+  try {
+    // The k+1 smallest distances of a row include its own 0; the last of them is the k-th neighbour.
+    return byBlocks(x, blockSize, (block) => {
+      const neg = tf.topk(squaredDistances(block, x, norms).neg(), k + 1, true).values;
+      return neg.slice([0, k], [-1, 1]).reshape([-1]).neg() as tf.Tensor1D;
+    });
+  } finally {
+    norms.dispose();
+  }
+}
+
+/** Share of the rows of `query` within distance √radii[i] of at least one row i of `support`. */
+export function manifoldCoverage(query: tf.Tensor2D, support: tf.Tensor2D, squaredRadii: Float32Array, blockSize = 512): number {
+  const [norms, radii] = tf.tidy(() => [support.square().sum(1) as tf.Tensor1D, tf.tensor1d(squaredRadii).expandDims(0)]);
+  try {
+    const inside = byBlocks(query, blockSize, (block) => tf.lessEqual(squaredDistances(block, support, norms as tf.Tensor1D), radii).any(1) as tf.Tensor1D);
+    return inside.reduce((s, v) => s + v, 0) / inside.length;
+  } finally {
+    tf.dispose([norms, radii]);
+  }
+}
+
+/**
+ * Improved precision and recall of `generated` against `real` features ([n, dim] tensors, or
+ * row-major Float32Arrays with `dim`). Distances are computed in [blockSize, n] blocks with one
+ * matMul each, so 10k × 10k × 128 fits in memory. Both values depend on the set sizes and k:
+ * compare runs with equal sizes (the paper uses equally many real and generated samples).
+ */
+export function precisionRecall(real: tf.Tensor2D | Float32Array, generated: tf.Tensor2D | Float32Array, options: PrecisionRecallOptions & { dim?: number } = {}): PrecisionRecall {
+  const { k = 3, blockSize = 512 } = options;
+  const toTensor = (x: tf.Tensor2D | Float32Array, name: string): tf.Tensor2D => {
+    if (!(x instanceof Float32Array)) return x;
+    const dim = options.dim;
+    if (!dim || x.length % dim !== 0) throw new Error(`precisionRecall: ${name} is a Float32Array, so options.dim must divide its ${x.length} values.`);
+    return tf.tensor2d(x, [x.length / dim, dim]);
+  };
+  const r = toTensor(real, "real");
+  const g = toTensor(generated, "generated");
+  try {
+    if (r.shape[1] !== g.shape[1]) throw new Error(`precisionRecall: real features have ${r.shape[1]} dimensions, generated ${g.shape[1]}.`);
+    const precision = manifoldCoverage(g, r, knnSquaredRadii(r, k, blockSize), blockSize);
+    const recall = manifoldCoverage(r, g, knnSquaredRadii(g, k, blockSize), blockSize);
+    return { precision, recall, k };
+  } finally {
+    if (r !== real) r.dispose();
+    if (g !== generated) g.dispose();
+  }
+}
