@@ -4,3 +4,4 @@ export * from "./frechet";
 export * from "./classifier";
 export * from "./coverage";
 export * from "./precision-recall";
+export * from "./generator-metrics";

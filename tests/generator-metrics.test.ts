@@ -1,0 +1,36 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { buildClassifier } from "../lib/metrics/classifier";
+import { generatorEvaluator } from "../lib/metrics/generator-metrics";
+import { blobs } from "./helpers/fixtures";
+
+tf.setBackend("cpu");
+
+const classifier = buildClassifier({ imageShape: [16, 16, 1], numClasses: 4, filters: [4, 8], featureUnits: 8, seed: 1 });
+const real = blobs(200, 1, 16);
+
+/** A "generator" that ignores z and always draws the same image. */
+function constantGenerator(value: number): tf.LayersModel {
+  const z = tf.input({ shape: [3] });
+  const img = tf.layers.dense({ units: 256, kernelInitializer: "zeros", biasInitializer: tf.initializers.constant({ value }) }).apply(z) as tf.SymbolicTensor;
+  return tf.model({ inputs: z, outputs: tf.layers.reshape({ targetShape: [16, 16, 1] }).apply(img) as tf.SymbolicTensor });
+}
+
+test("a generator that always draws one image hits one class, recalls nothing, and is far in FD", () => {
+  const evaluate = generatorEvaluator({ classifier, real, samples: 100, seed: 3 });
+  const m = evaluate(constantGenerator(-0.5));
+  assert.equal(m.classes_hit, 1);
+  assert.ok(Math.abs(m.kl_uniform - Math.log(4)) < 1e-9, `KL ${m.kl_uniform}`);
+  assert.equal(m.recall, 0, "its k-NN balls have radius 0");
+  assert.ok(m.fd > 0);
+});
+
+test("the same generator and seed give the same numbers; no tensors leak", () => {
+  const evaluate = generatorEvaluator({ classifier, real, samples: 64, seed: 3 });
+  const g = constantGenerator(0.2);
+  evaluate(g);
+  const before = tf.memory().numTensors;
+  assert.deepEqual(evaluate(g), evaluate(g));
+  assert.equal(tf.memory().numTensors, before);
+});
