@@ -13,6 +13,7 @@ import { PROJECT_ROOT } from "../lib/paths";
 import { RENDER_ENV } from "../lib/viz/figure";
 import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
 import { renderBook } from "./render/book";
+import { writeDiagrams } from "./diagrams";
 
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
 const PROFILES = ["quick", "full"];
@@ -93,6 +94,7 @@ function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const start = Date.now();
   executeAll(args);
+  writeDiagrams(() => {});
   const quarto = spawnSync("quarto", ["--version"], { encoding: "utf8" });
   if (!quarto.error && quarto.status === 0) {
     console.log(`quarto ${quarto.stdout.trim()} found: quarto render`);

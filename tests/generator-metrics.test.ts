@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { buildClassifier } from "../lib/metrics/classifier";
 import { generatorEvaluator } from "../lib/metrics/generator-metrics";
+import { conditionalAccuracy } from "../lib/metrics/conditional";
 import { blobs } from "./helpers/fixtures";
 
 tf.setBackend("cpu");
@@ -33,4 +34,14 @@ test("the same generator and seed give the same numbers; no tensors leak", () =>
   const before = tf.memory().numTensors;
   assert.deepEqual(evaluate(g), evaluate(g));
   assert.equal(tf.memory().numTensors, before);
+});
+
+test("conditional accuracy: a generator that ignores its label is right for one class only", () => {
+  const z = tf.input({ shape: [3] });
+  const y = tf.input({ shape: [4] });
+  const joined = tf.layers.concatenate().apply([z, y]) as tf.SymbolicTensor;
+  const img = tf.layers.dense({ units: 256, kernelInitializer: "zeros", biasInitializer: tf.initializers.constant({ value: 0.3 }) }).apply(joined) as tf.SymbolicTensor;
+  const generator = tf.model({ inputs: [z, y], outputs: tf.layers.reshape({ targetShape: [16, 16, 1] }).apply(img) as tf.SymbolicTensor });
+  const acc = conditionalAccuracy(generator, classifier, 4, { perClass: 20, seed: 1 });
+  assert.deepEqual([...acc].sort(), [0, 0, 0, 1]);
 });

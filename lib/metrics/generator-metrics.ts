@@ -11,7 +11,7 @@ import { modeCoverage } from "./coverage";
 import { featureStats, frechetDistance } from "./frechet";
 import { precisionRecall } from "./precision-recall";
 
-export interface GeneratorMetrics {
+export type GeneratorMetrics = {
   /** Fréchet distance to the real features (lower is better). */
   fd: number;
   /** Classes that receive at least `minFraction` of the samples. */
@@ -20,7 +20,7 @@ export interface GeneratorMetrics {
   kl_uniform: number;
   precision: number;
   recall: number;
-}
+};
 
 export interface GeneratorEvaluatorOptions {
   classifier: tf.LayersModel;

@@ -5,3 +5,4 @@ export * from "./classifier";
 export * from "./coverage";
 export * from "./precision-recall";
 export * from "./generator-metrics";
+export * from "./conditional";

@@ -3,6 +3,8 @@
  * the generator from a saved VAE decoder (the thesis' question), and measures the generator every
  * `evaluate.every` steps — including step 0, so both arms are compared from their very start.
  */
+import * as fs from "fs";
+import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { ImageDataset } from "../data/dataset";
 import { buildCgan, CganConfig } from "../models/cgan";
@@ -12,7 +14,8 @@ import { relativeToProject } from "../paths";
 import { GanStepConfig, ganStep } from "./gan";
 import { Callbacks, EpochInfo, Logs, trainLoop } from "./loop";
 import { loadModel } from "./model-io";
-import { trainCached } from "./run-cache";
+import { cacheDir, trainCached } from "./run-cache";
+import { imageGrid } from "../viz/grid";
 
 export interface GanTrainingConfig {
   batchSize: number;
@@ -38,8 +41,11 @@ export interface FitGanOptions {
   train: ImageDataset;
   training: GanTrainingConfig;
   step?: Omit<GanStepConfig, "seed">;
-  /** Measures the generator (in inference mode); called at step 0 and every `every` steps. */
-  evaluate?: { every: number; metrics: (generator: tf.LayersModel, step: number) => Logs | Promise<Logs> };
+  /**
+   * Measures the generator (in inference mode) at step 0 and every `every` steps; with `samples`,
+   * also saves a grid of that many images from fixed codes as `<run dir>/samples/step-<n>.png`.
+   */
+  evaluate?: { every: number; metrics: (generator: tf.LayersModel, step: number) => Logs | Promise<Logs>; samples?: number };
   callbacks?: Callbacks[];
 }
 
@@ -50,7 +56,23 @@ export interface FitGanResult {
   /** Every evaluation in step order, each with its `step`. */
   evaluations: Logs[];
   dir: string;
+  /** Sample grids saved at each evaluation, in step order (see `evaluate.samples`). */
+  sampleFiles: string[];
   source: "cache" | "resumed" | "trained";
+}
+
+/** A row of generated images from fixed codes (labels 0, 1, … for a conditional generator), written atomically. */
+async function saveSamples(generator: tf.LayersModel, count: number, numClasses: number | undefined, file: string): Promise<void> {
+  const images = tf.tidy(() => {
+    const z = tf.randomNormal([count, generator.inputs[0].shape[1] as number], 0, 1, "float32", 4242);
+    const input = numClasses ? [z, tf.oneHot(tf.tensor1d(Int32Array.from({ length: count }, (_, i) => i % numClasses), "int32"), numClasses).cast("float32")] : z;
+    return generator.predict(input) as tf.Tensor4D;
+  });
+  const png = await imageGrid(images, { cols: count, range: "symmetric", pad: 1 });
+  images.dispose();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file + ".tmp", png);
+  fs.renameSync(file + ".tmp", file);
 }
 
 export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
@@ -60,9 +82,11 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
     generator: tf.train.adam(training.learningRateG, training.beta1),
   };
   const numClasses = model.kind === "cgan" ? model.config.numClasses : undefined;
+  const config = { model, init: init ? { ...init, decoder: relativeToProject(init.decoder) } : null, training, step: options.step ?? {}, evaluateEvery: options.evaluate?.every ?? null, samples: options.evaluate?.samples ?? 0, train: { name: options.train.name, size: options.train.size } };
+  const samplesDir = path.join(cacheDir(options.name, config), "samples");
   const run = await trainCached({
     name: options.name,
-    config: { model, init: init ? { ...init, decoder: relativeToProject(init.decoder) } : null, training, step: options.step ?? {}, evaluateEvery: options.evaluate?.every ?? null, train: { name: options.train.name, size: options.train.size } },
+    config,
     build: () => {
       const gan = model.kind === "cgan" ? buildCgan(model.config) : buildDcgan(model.config);
       return { generator: gan.generator, discriminator: gan.discriminator };
@@ -80,7 +104,10 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
       if (options.evaluate) {
         const { every, metrics } = options.evaluate;
         let pending: Logs[] = [];
-        const measure = async (step: number) => pending.push({ step, ...(await metrics(m.generator, step)) });
+        const measure = async (step: number) => {
+          pending.push({ step, ...(await metrics(m.generator, step)) });
+          if (options.evaluate?.samples) await saveSamples(m.generator, options.evaluate.samples, numClasses, path.join(samplesDir, `step-${String(step).padStart(7, "0")}.png`));
+        };
         evaluation.push({
           onTrainBegin: async () => void (startEpoch === 0 && (await measure(0))),
           onBatchEnd: async ({ epoch, step, stepsPerEpoch }) => {
@@ -100,5 +127,6 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
   });
   optimizers.discriminator.dispose();
   optimizers.generator.dispose();
-  return { ...run.models, epochs: run.epochs, evaluations: run.epochs.flatMap((e) => e.evaluations ?? []), dir: run.dir, source: run.source };
+  const sampleFiles = fs.existsSync(samplesDir) ? fs.readdirSync(samplesDir).filter((f) => f.endsWith(".png")).sort().map((f) => path.join(samplesDir, f)) : [];
+  return { ...run.models, epochs: run.epochs, evaluations: run.epochs.flatMap((e) => e.evaluations ?? []), dir: run.dir, sampleFiles, source: run.source };
 }

@@ -59,6 +59,11 @@ export function configHash(config: object): string {
   return crypto.createHash("sha256").update(stableStringify(config)).update(codeDigest()).digest("hex").slice(0, 12);
 }
 
+/** The folder of a cached run: `<root>/<name>-<hash of config and code>`. */
+export function cacheDir(name: string, config: object, root: string = path.join(RUNS_DIR, "cache")): string {
+  return path.join(root, `${name}-${configHash(config)}`);
+}
+
 async function writeState(dir: string, models: ModelSet, optimizers: Record<string, tf.Optimizer>, epochs: EpochInfo[], config: object): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
     for (const [key, model] of Object.entries(models)) {
@@ -88,8 +93,7 @@ function copyWeights(from: ModelSet, to: ModelSet): void {
 
 /** Trains, resumes or loads a cached result; see the module comment. */
 export async function trainCached<M extends ModelSet>(options: CachedTrainingOptions<M>): Promise<CachedTraining<M>> {
-  const hash = configHash(options.config);
-  const dir = path.join(options.root ?? path.join(RUNS_DIR, "cache"), `${options.name}-${hash}`);
+  const dir = cacheDir(options.name, options.config, options.root);
   const finalDir = path.join(dir, "final");
   const checkpointDir = path.join(dir, "checkpoint");
   const models = options.build();

@@ -4,7 +4,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ImageDataset, PixelScale } from "../data/dataset";
-import type { EpochInfo } from "../train/loop";
+import sharp from "sharp";
+import type { EpochInfo, Logs } from "../train/loop";
+import { meanInterval } from "../stats";
+import { classConditionedInputs } from "../metrics/conditional";
 import { chartFigure, Figure, gridFigure } from "./figure";
 import { linePlot, scatterPlot } from "./plot";
 
@@ -125,5 +128,45 @@ export async function manifoldFigure(decoder: tf.LayersModel, options: { n?: num
   const images = tf.tidy(() => decoder.predict(tf.tensor2d(codes, [n * n, 2])) as tf.Tensor4D);
   const fig = await gridFigure(images, { cols: n, pad: 0, range });
   images.dispose();
+  return fig;
+}
+
+/**
+ * One curve per arm: the mean over its runs of `key` against the step, with the 95% interval
+ * as a band. `arms` maps an arm's name to its runs' evaluations (each with a `step`).
+ */
+export async function armsFigure(arms: Record<string, Logs[][]>, key: string, options: { title: string; yLabel?: string; logY?: boolean }): Promise<Figure> {
+  const series = Object.entries(arms).map(([name, runs]) => {
+    const steps = [...new Set(runs.flatMap((r) => r.map((e) => e.step)))].sort((a, b) => a - b);
+    const intervals = steps.map((s) => meanInterval(runs.map((r) => r.find((e) => e.step === s)?.[key] ?? NaN)));
+    return { name: `${name} (n=${runs.length})`, x: steps, y: intervals.map((i) => i.mean), lower: intervals.map((i) => i.lower), upper: intervals.map((i) => i.upper) };
+  });
+  return chartFigure(linePlot({ title: options.title, xLabel: "step", yLabel: options.yLabel ?? key, series, logY: options.logY }));
+}
+
+/** Stacks PNG files of equal width top to bottom (e.g. a run's sample grids over time). */
+export async function stackedImagesFigure(files: string[], options: { gap?: number } = {}): Promise<Figure> {
+  if (files.length === 0) throw new Error("stackedImagesFigure needs at least one image file.");
+  const { gap = 4 } = options;
+  const metas = await Promise.all(files.map((f) => sharp(f).metadata()));
+  const width = Math.max(...metas.map((m) => m.width ?? 0));
+  const height = metas.reduce((h, m) => h + (m.height ?? 0), 0) + gap * (files.length - 1);
+  let top = 0;
+  const layers = files.map((input, i) => {
+    const layer = { input, left: 0, top };
+    top += (metas[i].height ?? 0) + gap;
+    return layer;
+  });
+  const png = await sharp({ create: { width, height, channels: 3, background: "#ffffff" } }).composite(layers).png().toBuffer();
+  return { kind: "png", png };
+}
+
+/** A conditional generator's samples: one row per class, `perClass` codes per row. */
+export async function classGridFigure(generator: tf.LayersModel, numClasses: number, options: { perClass?: number; seed: number; scale?: number }): Promise<Figure> {
+  const { perClass = 10, seed, scale = 2 } = options;
+  const inputs = classConditionedInputs(generator.inputs[0].shape[1] as number, numClasses, perClass, seed);
+  const images = generator.predict(inputs) as tf.Tensor4D;
+  const fig = await gridFigure(images, { cols: perClass, scale, range: "symmetric" });
+  tf.dispose([...inputs, images]);
   return fig;
 }
