@@ -160,6 +160,7 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
   const printBodies: string[] = [];
   pages.forEach((p, i) => {
     const pageDir = path.dirname(path.join(outDir, p.output));
+    fs.mkdirSync(pageDir, { recursive: true });
     const root = path.relative(pageDir, outDir);
     const rootPrefix = root ? root + "/" : "";
     const isRefs = /\{#refs\}/.test(p.plain);

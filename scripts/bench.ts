@@ -1,0 +1,233 @@
+/**
+ * `npm run bench`: training throughput of every engine of the ladder next to PyTorch CPU.
+ *
+ *   npm run bench -- [--models M1,M2,M3] [--engines node-gpu,node,native,wasm,cpu] [--seconds 2]
+ *                    [--max-cell-seconds 60] [--seed 1] [--json] [--no-torch]
+ *
+ * Each engine runs in its own child process (this script with `--child <engine>`), forced through
+ * selectEngine, so one engine's backend, memory or crash cannot touch another's numbers. The PyTorch
+ * peer (bench/torch_peer.py on /usr/bin/python3 or $VAE_GAN_PYTHON) runs the same models in the same
+ * run. Everything runs one after the other: the machine has two cores. See bench/README.md.
+ */
+import { spawn } from "child_process";
+import * as path from "path";
+import { ENGINE_NAMES, EngineName, selectEngine } from "../lib/engine/ladder";
+import { MODEL_NAMES, ModelName, BENCH_BATCH, measureModel, measureMatMul } from "../bench/models";
+
+const MATMUL_SIZES = [512, 1024];
+
+interface Options {
+  models: ModelName[];
+  engines: EngineName[];
+  seconds: number;
+  maxCellSeconds: number;
+  seed: number;
+  json: boolean;
+  torch: boolean;
+  child?: EngineName;
+}
+
+function parseList<T extends string>(value: string, valid: readonly T[], what: string, upper: boolean): T[] {
+  const items = value.split(",").map((s) => s.trim()).filter(Boolean).map((s) => (upper ? s.toUpperCase() : s));
+  for (const item of items) if (!(valid as readonly string[]).includes(item)) throw new Error(`Unknown ${what} "${item}". Valid: ${valid.join(", ")}.`);
+  if (!items.length) throw new Error(`--${what}s needs at least one of: ${valid.join(", ")}.`);
+  return items as T[];
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { models: [...MODEL_NAMES], engines: [...ENGINE_NAMES], seconds: 2, maxCellSeconds: 60, seed: 1, json: false, torch: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    const number = (): number => {
+      const v = Number(value());
+      if (!(v > 0)) throw new Error(`${arg} needs a positive number`);
+      return v;
+    };
+    if (arg === "--models") o.models = parseList(value(), MODEL_NAMES, "model", true);
+    else if (arg === "--engines") o.engines = parseList(value(), ENGINE_NAMES, "engine", false);
+    else if (arg === "--seconds") o.seconds = number();
+    else if (arg === "--max-cell-seconds") o.maxCellSeconds = number();
+    else if (arg === "--seed") o.seed = Math.floor(number());
+    else if (arg === "--json") o.json = true;
+    else if (arg === "--no-torch") o.torch = false;
+    else if (arg === "--child") o.child = parseList(value(), ENGINE_NAMES, "engine", false)[0];
+    else if (arg === "--help" || arg === "-h") {
+      process.stdout.write("npm run bench -- [--models M1,M2,M3] [--engines " + ENGINE_NAMES.join(",") + "] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--json] [--no-torch]\n");
+      process.exit(0);
+    } else throw new Error(`Unknown option ${arg} (try --help)`);
+  }
+  return o;
+}
+
+/** Lines the children and the peer print: one JSON object each. */
+type Line = { kind: "engine"; ok: boolean; summary?: string; reason?: string }
+  | { kind: "model"; model: ModelName; img_per_s: number; batch?: number; steps: number; seconds: number; note?: string }
+  | { kind: "matmul"; n: number; gflops: number }
+  | { kind: "error"; model?: ModelName; n?: number; reason: string }
+  | { kind: "info"; [key: string]: unknown };
+
+const emit = (line: Line): void => void process.stdout.write(JSON.stringify(line) + "\n");
+const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split("\n")[0]!.slice(0, 300);
+
+/** Child mode: force one engine, measure, print JSON lines, never throw. */
+async function child(engine: EngineName, o: Options): Promise<void> {
+  try {
+    const info = await selectEngine({ engine, log: () => {} });
+    emit({ kind: "engine", ok: true, summary: info.summary });
+  } catch (err) {
+    emit({ kind: "engine", ok: false, reason: firstLine(err).replace(/^Engine "[^"]+" was forced by [^:]+ but cannot load: /, "").replace(/\. Unset it to let .*$/, "") });
+    return;
+  }
+  for (const model of o.models) {
+    try {
+      const m = await measureModel(model, o);
+      emit({ kind: "model", model, img_per_s: m.imgPerS, batch: m.batch, steps: m.steps, seconds: m.seconds, ...(m.note ? { note: m.note } : {}) });
+    } catch (err) {
+      emit({ kind: "error", model, reason: firstLine(err) });
+    }
+  }
+  for (const n of MATMUL_SIZES) {
+    try {
+      emit({ kind: "matmul", n, gflops: await measureMatMul(n, Math.min(o.seconds, 2) / 2, o.seed) });
+    } catch (err) {
+      emit({ kind: "error", n, reason: firstLine(err) });
+    }
+  }
+}
+
+interface RunResult { lines: Line[]; failure?: string }
+
+/** Runs a command to completion (or until `timeoutS`), collecting the JSON lines of its stdout. */
+function collect(cmd: string, args: string[], timeoutS: number, label: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    let out = "", err = "", timedOut = false;
+    proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    proc.stderr.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    const timer = setTimeout(() => { timedOut = true; proc.kill("SIGKILL"); }, timeoutS * 1000);
+    const done = (code: number | null, signal: string | null, spawnError?: Error): void => {
+      clearTimeout(timer);
+      const lines = out.split("\n").filter((l) => l.startsWith("{")).flatMap((l) => {
+        try { return [JSON.parse(l) as Line]; } catch { return []; }
+      });
+      const lastErr = err.split("\n").map((l) => l.trim()).filter(Boolean).pop()?.slice(0, 200);
+      const failure = spawnError ? `${label} could not start: ${spawnError.message}`
+        : timedOut ? `${label} timed out after ${timeoutS} s`
+        : code !== 0 ? `${label} exited with ${signal ?? `code ${code}`}${lastErr ? `: ${lastErr}` : ""}` : undefined;
+      resolve({ lines, failure });
+    };
+    proc.on("error", (e) => done(null, null, e));
+    proc.on("close", (code, signal) => done(code, signal));
+  });
+}
+
+interface Row { model: ModelName; engine: string; img_per_s: number | null; torch_img_per_s: number | null; ratio: number | null; torch_threads: number | null; batch?: number; note?: string; error?: string; torch_error?: string }
+interface MatRow { matmul: number; engine: string; gflops: number | null; numpy_gflops: number | null; ratio: number | null; error?: string }
+
+const ratio = (a: number | null | undefined, b: number | null | undefined): number | null => (a && b ? a / b : null);
+const fmt = (v: number | null | undefined, digits = 1): string => (v == null ? "—" : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
+/** Ratios keep two significant digits when small (the cpu engine is hundreds of times slower). */
+const fmtRatio = (v: number | null): string => (v == null ? "—" : v < 0.1 ? v.toPrecision(2) : v.toFixed(2));
+
+async function parent(o: Options): Promise<void> {
+  const progress = (s: string): void => void (o.json || process.stderr.write(s + "\n"));
+  const python = process.env.VAE_GAN_PYTHON || "/usr/bin/python3";
+  const capPerChild = o.models.length * (o.maxCellSeconds + 30) + 120;
+
+  let torch: RunResult = { lines: [], failure: "PyTorch peer skipped (--no-torch)" };
+  if (o.torch) {
+    progress(`PyTorch peer (${python}) …`);
+    torch = await collect(python, [path.join(__dirname, "..", "bench", "torch_peer.py"), "--models", o.models.join(","),
+      "--seconds", String(o.seconds), "--max-cell-seconds", String(o.maxCellSeconds), "--seed", String(o.seed),
+      "--matmul", MATMUL_SIZES.join(",")], capPerChild, "the PyTorch peer");
+  }
+  const tInfo = torch.lines.find((l) => l.kind === "info") as Record<string, unknown> | undefined;
+  const torchThreads = typeof tInfo?.torch_threads === "number" ? tInfo.torch_threads : null;
+  const torchModel = (m: ModelName) => torch.lines.find((l) => l.kind === "model" && l.model === m) as Extract<Line, { kind: "model" }> | undefined;
+  const torchError = (m: ModelName): string => (torch.lines.find((l) => l.kind === "error" && l.model === m) as { reason?: string } | undefined)?.reason
+    ?? torch.failure ?? "no result";
+  const numpy = (n: number) => (torch.lines.find((l) => l.kind === "matmul" && l.n === n) as { gflops?: number } | undefined)?.gflops ?? null;
+
+  const rows: Row[] = [];
+  const matRows: MatRow[] = [];
+  for (const engine of o.engines) {
+    progress(`engine ${engine} …`);
+    const args = [...process.execArgv, __filename, "--child", engine, "--models", o.models.join(","), "--seconds", String(o.seconds),
+      "--max-cell-seconds", String(o.maxCellSeconds), "--seed", String(o.seed)];
+    const r = await collect(process.execPath, args, capPerChild, `the ${engine} child`);
+    const head = r.lines.find((l) => l.kind === "engine") as Extract<Line, { kind: "engine" }> | undefined;
+    const notLoaded = !head ? (r.failure ?? "the child printed nothing") : head.ok ? undefined : `did not load: ${head.reason}`;
+    for (const model of o.models) {
+      const t = torchModel(model);
+      const got = r.lines.find((l) => l.kind === "model" && l.model === model) as Extract<Line, { kind: "model" }> | undefined;
+      const err = r.lines.find((l) => l.kind === "error" && l.model === model) as { reason: string } | undefined;
+      const ours = got?.img_per_s ?? null;
+      rows.push({
+        model, engine, img_per_s: ours, torch_img_per_s: t?.img_per_s ?? null, ratio: ratio(ours, t?.img_per_s), torch_threads: torchThreads,
+        ...(got?.batch && got.batch !== BENCH_BATCH ? { batch: got.batch } : {}),
+        ...(got?.note ? { note: got.note } : {}),
+        ...(ours == null ? { error: notLoaded ?? err?.reason ?? r.failure ?? "no result" } : {}),
+        ...(t ? {} : { torch_error: torchError(model) }),
+      });
+    }
+    for (const n of MATMUL_SIZES) {
+      const got = r.lines.find((l) => l.kind === "matmul" && l.n === n) as { gflops: number } | undefined;
+      const err = r.lines.find((l) => l.kind === "error" && l.n === n) as { reason: string } | undefined;
+      matRows.push({ matmul: n, engine, gflops: got?.gflops ?? null, numpy_gflops: numpy(n), ratio: ratio(got?.gflops, numpy(n)),
+        ...(got ? {} : { error: notLoaded ?? err?.reason ?? r.failure ?? "no result" }) });
+    }
+  }
+
+  if (o.json) {
+    process.stdout.write(JSON.stringify({ info: { batch: BENCH_BATCH, seconds: o.seconds, max_cell_seconds: o.maxCellSeconds, seed: o.seed, torch: tInfo ?? null, torch_failure: torch.failure ?? null } }) + "\n");
+    for (const row of [...rows, ...matRows]) process.stdout.write(JSON.stringify(row) + "\n");
+    return;
+  }
+  const table = (header: string[], body: string[][]): string => {
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? "").length)));
+    const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
+    return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+  };
+  const notes: string[] = [];
+  const note = (s: string): string => {
+    let i = notes.indexOf(s);
+    if (i < 0) i = notes.push(s) - 1;
+    return `[${i + 1}]`;
+  };
+  const out: string[] = [];
+  out.push(`Training throughput, images/s (batch ${BENCH_BATCH}, Adam, after warm-up, ${o.seconds} s per cell, cap ${o.maxCellSeconds} s)`);
+  out.push(table(["model", "engine", "img/s", "PyTorch img/s", "ours/PyTorch", "notes"], rows.map((r) => [
+    r.model, r.engine, fmt(r.img_per_s), fmt(r.torch_img_per_s), fmtRatio(r.ratio),
+    [r.error ? note(r.error) : "", r.note ? note(r.note) : "", r.torch_error ? note(`PyTorch: ${r.torch_error}`) : ""].join(""),
+  ])));
+  out.push("");
+  out.push(`float32 matMul, GFLOP/s (result read back each time)`);
+  const engines = [...new Set(matRows.map((r) => r.engine))];
+  const cell = (e: string, n: number) => matRows.find((r) => r.engine === e && r.matmul === n)!;
+  out.push(table(["engine", "", ...MATMUL_SIZES.map((n) => `${n}²`), ...MATMUL_SIZES.map((n) => `${n}² vs numpy`), "notes"], [
+    ["numpy", "", ...MATMUL_SIZES.map((n) => fmt(numpy(n))), ...MATMUL_SIZES.map(() => ""), numpy(MATMUL_SIZES[0]!) == null ? note(`numpy: ${torch.failure ?? "no result"}`) : ""],
+    ...engines.map((e) => [e, "", ...MATMUL_SIZES.map((n) => fmt(cell(e, n).gflops)), ...MATMUL_SIZES.map((n) => fmtRatio(cell(e, n).ratio)),
+      cell(e, MATMUL_SIZES[0]!).error ? note(cell(e, MATMUL_SIZES[0]!).error!) : ""]),
+  ]));
+  out.push("");
+  out.push(tInfo ? `PyTorch ${tInfo.torch ?? "absent"} (torch.get_num_threads() = ${torchThreads ?? "—"}, left at its default); numpy ${tInfo.numpy} on ${tInfo.blas}; Python ${tInfo.python}`
+    : `PyTorch peer: ${torch.failure ?? "no info"}`);
+  notes.forEach((s, i) => out.push(`[${i + 1}] ${s}`));
+  process.stdout.write(out.join("\n") + "\n");
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.child) await child(o.child, o);
+  else await parent(o);
+}
+
+main().then(() => process.exit(0), (err) => {
+  process.stderr.write(`bench: ${firstLine(err)}\n`);
+  process.exit(1);
+});
