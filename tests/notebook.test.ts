@@ -29,6 +29,8 @@ const EXPECTED: Record<string, { grids: number; charts: number; html?: number; m
   "02-conv-autoencoder.ipynb": { grids: 1, charts: 2, html: 1, markdown: 1 },
   "03-colour-autoencoder.ipynb": { grids: 2, charts: 1, markdown: 1 },
   "04-variational-autoencoder.ipynb": { grids: 4, charts: 3, markdown: 1 },
+  "05-vae-pretrained-gan.ipynb": { grids: 2, charts: 4, html: 2, markdown: 1 },
+  "06-conditional-gan.ipynb": { grids: 2, charts: 2, html: 1, markdown: 1 },
 };
 
 for (const [name, want] of Object.entries(EXPECTED)) {
