@@ -1,5 +1,5 @@
 /**
- * npm run render [-- --profile quick|full] [--force] [--only NAME] [--no-pdf]
+ * npm run render [-- --profile quick|full] [--force] [--only 01,02] [--no-pdf]
  *
  * 1. Executes the notebooks on the tslab kernel, skipping one whose source, lib/ and profile are
  *    unchanged since its last execution (the hash is kept in the notebook's metadata, like Quarto's freeze).
@@ -11,31 +11,32 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
 import { RENDER_ENV } from "../lib/viz/figure";
+import { currentProfile, PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
 import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
 import { renderBook } from "./render/book";
 import { writeDiagrams } from "./diagrams";
 
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
-const PROFILES = ["quick", "full"];
 
 interface Args {
   profile: string;
   force: boolean;
   pdf: boolean;
-  only?: string;
+  /** Notebook name prefixes to execute (e.g. `01,02`); default all. */
+  only?: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { profile: process.env.VAE_GAN_PROFILE ?? "quick", force: false, pdf: true };
+  const args: Args = { profile: process.env[PROFILE_ENV] ?? "quick", force: false, pdf: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--force") args.force = true;
     else if (a === "--no-pdf") args.pdf = false;
     else if (a === "--profile") args.profile = argv[++i] ?? "";
-    else if (a === "--only") args.only = argv[++i];
-    else throw new Error(`Unknown option ${a}. Usage: npm run render -- [--profile ${PROFILES.join("|")}] [--force] [--only NAME] [--no-pdf]`);
+    else if (a === "--only") args.only = (argv[++i] ?? "").split(",").filter(Boolean);
+    else throw new Error(`Unknown option ${a}. Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--force] [--only 01,02] [--no-pdf]`);
   }
-  if (!PROFILES.includes(args.profile)) throw new Error(`Unknown profile "${args.profile}". Valid profiles: ${PROFILES.join(", ")}.`);
+  currentProfile(args.profile); // throws on an unknown name, listing the valid ones
   return args;
 }
 
@@ -70,8 +71,8 @@ function executeAll(args: Args): void {
   const libHash = crypto.createHash("sha256");
   for (const f of [...listFiles(path.join(PROJECT_ROOT, "lib"), /native\/build|\.md$/), path.join(PROJECT_ROOT, "package-lock.json")]) libHash.update(f).update(fs.readFileSync(f));
   const libDigest = libHash.digest("hex");
-  const notebooks = fs.readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith(".ipynb") && (!args.only || f.startsWith(args.only))).sort();
-  if (notebooks.length === 0) throw new Error(`No notebook in ${NOTEBOOKS_DIR}${args.only ? ` matching "${args.only}"` : ""}.`);
+  const notebooks = fs.readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith(".ipynb") && (!args.only || args.only.some((p) => f.startsWith(p)))).sort();
+  if (notebooks.length === 0) throw new Error(`No notebook in ${NOTEBOOKS_DIR}${args.only ? ` matching ${args.only.join(", ")}` : ""}.`);
   notebooks.forEach((name, i) => {
     const file = path.join(NOTEBOOKS_DIR, name);
     const hash = freezeHash(readNotebook(file), args.profile, libDigest);
@@ -81,7 +82,7 @@ function executeAll(args: Args): void {
       return;
     }
     console.log(`${tag}: executing (profile ${args.profile}) …`);
-    const result = executeNotebook(file, { env: { [RENDER_ENV]: "1", VAE_GAN_PROFILE: args.profile } });
+    const result = executeNotebook(file, { env: { [RENDER_ENV]: "1", [PROFILE_ENV]: args.profile } });
     if (!result.ok) throw new Error(`${name} failed after ${result.seconds.toFixed(1)} s:\n${result.stderr}`);
     const nb = readNotebook(file);
     nb.metadata.vae_gan = { freeze: hash, profile: args.profile };
@@ -98,7 +99,7 @@ function main(): void {
   const quarto = spawnSync("quarto", ["--version"], { encoding: "utf8" });
   if (!quarto.error && quarto.status === 0) {
     console.log(`quarto ${quarto.stdout.trim()} found: quarto render`);
-    const run = spawnSync("quarto", ["render"], { cwd: PROJECT_ROOT, stdio: "inherit", env: jupyterEnv({ [RENDER_ENV]: "1", VAE_GAN_PROFILE: args.profile }) });
+    const run = spawnSync("quarto", ["render"], { cwd: PROJECT_ROOT, stdio: "inherit", env: jupyterEnv({ [RENDER_ENV]: "1", [PROFILE_ENV]: args.profile }) });
     if (run.status !== 0) throw new Error("quarto render failed (see above).");
   } else {
     console.log(`quarto not on PATH: rendering _quarto.yml with the project's renderer (pandoc, KaTeX${args.pdf ? ", Chromium for the PDF" : ""})`);
