@@ -17,8 +17,9 @@
       "cflags!": ["-fno-exceptions", "-O2", "-O0"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-O0"],
       # Portable baseline: no -march. Hot loops are compiled twice with
-      # target_clones(avx2, default) and picked at load time by the CPU.
-      "cflags_cc": ["-O3", "-fexceptions", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-parameter"],
+      # target_clones(avx2+fma, default) and picked at load time by the CPU.
+      # -ffp-contract=off: no fused multiply-adds, so float32 results round like tfjs.
+      "cflags_cc": ["-O3", "-fexceptions", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off", "-Wall", "-Wno-unused-parameter"],
       "libraries": ["-lopenblas", "-lpthread"]
     }
   ]

@@ -29,6 +29,11 @@ int tile_images(const ConvShape& s) {
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nb, s.N)));
 }
 
+// FLOPs of one tile's product, which decides the OpenBLAS thread count.
+double gemm_flops(const ConvShape& s) {
+  return 2.0 * tile_images(s) * s.OH * s.OW * s.KH * s.KW * s.C * s.OC;
+}
+
 bool is_pointwise(const ConvShape& s) {
   return s.KH == 1 && s.KW == 1 && s.SH == 1 && s.SW == 1 && s.PT == 0 && s.PL == 0 && s.OH == s.H && s.OW == s.W;
 }
@@ -84,6 +89,7 @@ VG_CLONES void col2im_image(const ConvShape& s, const float* col, float* dx, int
 }  // namespace
 
 void conv2d(const ConvShape& s, const float* x, const float* w, float* y) {
+  blas_threads_for(gemm_flops(s));
   const int64_t K = int64_t(s.KH) * s.KW * s.C, pix = int64_t(s.OH) * s.OW;
   if (is_pointwise(s)) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.N * pix, s.OC, K, 1.f, x, K, w, s.OC, 0.f, y, s.OC);
@@ -100,6 +106,7 @@ void conv2d(const ConvShape& s, const float* x, const float* w, float* y) {
 }
 
 void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  blas_threads_for(gemm_flops(s));
   const int64_t K = int64_t(s.KH) * s.KW * s.C, pix = int64_t(s.OH) * s.OW;
   if (is_pointwise(s)) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s.N * pix, K, s.OC, 1.f, dy, s.OC, w, s.OC, 0.f, dx, K);
@@ -118,6 +125,7 @@ void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, 
 }
 
 void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw) {
+  blas_threads_for(gemm_flops(s));
   const int64_t K = int64_t(s.KH) * s.KW * s.C, pix = int64_t(s.OH) * s.OW;
   if (is_pointwise(s)) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, s.OC, s.N * pix, 1.f, x, K, dy, s.OC, 0.f, dw, s.OC);

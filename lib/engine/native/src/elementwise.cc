@@ -259,25 +259,78 @@ void select(const uint8_t* cond, const float* a, const float* b, float* out, int
   parallel_for(n, kGrain, [&](int64_t i0, int64_t i1) { select_run(cond + i0, a + i0, b + i0, out + i0, i1 - i0); });
 }
 
-// Same operation order as tfjs AdamOptimizer.applyGradients, in float32.
-VG_CLONES static void adam_run(float* __restrict p, float* __restrict m, float* __restrict v,
-                               const float* __restrict g, int64_t n, float negLr, float b1, float c1b1,
+// Same operation order as tfjs AdamOptimizer.applyGradients, in float32. Outputs may alias inputs.
+VG_CLONES static void adam_run(const float* p, const float* m, const float* v, const float* __restrict g,
+                               float* po, float* mo, float* vo, int64_t n, float negLr, float b1, float c1b1,
                                float b2, float c1b2, float eps, float c1, float c2) {
   for (int64_t i = 0; i < n; ++i) {
     const float gi = g[i];
     const float mi = m[i] * b1 + gi * c1b1;
     const float vi = v[i] * b2 + (gi * gi) * c1b2;
-    m[i] = mi;
-    v[i] = vi;
     const float mh = mi / c1, vh = vi / c2;
-    p[i] = (mh / (std::sqrt(vh) + eps)) * negLr + p[i];
+    po[i] = (mh / (std::sqrt(vh) + eps)) * negLr + p[i];
+    mo[i] = mi;
+    vo[i] = vi;
   }
 }
-void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, float b1, float b2, float eps,
-          float oneMinusAccB1, float oneMinusAccB2) {
-  const float c1b1 = static_cast<float>(1.0 - double(b1)), c1b2 = static_cast<float>(1.0 - double(b2));
+void adam(const float* p, const float* m, const float* v, const float* g, float* po, float* mo, float* vo, int64_t n,
+          float lr, float b1, float c1b1, float b2, float c1b2, float eps, float oneMinusAccB1, float oneMinusAccB2) {
   parallel_for(n, kGrain, [&](int64_t a, int64_t b) {
-    adam_run(p + a, m + a, v + a, g + a, b - a, -lr, b1, c1b1, b2, c1b2, eps, oneMinusAccB1, oneMinusAccB2);
+    adam_run(p + a, m + a, v + a, g + a, po + a, mo + a, vo + a, b - a, -lr, b1, c1b1, b2, c1b2, eps, oneMinusAccB1,
+             oneMinusAccB2);
+  });
+}
+
+}  // namespace vg
+
+namespace vg {
+
+// Tile: out = x repeated reps[d] times along each axis d. Builds each block once, then
+// replicates it with memcpy, so the cost is a few large copies instead of per-element indexing.
+static void tile_rec(int d, int rank, const int64_t* xs, const int64_t* reps, const int64_t* inBlock,
+                     const int64_t* outBlock, const float* x, float* out) {
+  if (d == rank - 1) {
+    for (int64_t r = 0; r < reps[d]; ++r) std::memcpy(out + r * xs[d], x, xs[d] * sizeof(float));
+    return;
+  }
+  for (int64_t i = 0; i < xs[d]; ++i) tile_rec(d + 1, rank, xs, reps, inBlock, outBlock, x + i * inBlock[d + 1], out + i * outBlock[d + 1]);
+  const int64_t chunk = xs[d] * outBlock[d + 1];
+  for (int64_t r = 1; r < reps[d]; ++r) std::memcpy(out + r * chunk, out, chunk * sizeof(float));
+}
+
+void tile(const float* x, float* out, int rank, const int32_t* shape, const int32_t* reps) {
+  int64_t xs[8], rp[8], inBlock[9], outBlock[9];
+  inBlock[rank] = outBlock[rank] = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    xs[d] = shape[d];
+    rp[d] = reps[d];
+    inBlock[d] = inBlock[d + 1] * xs[d];
+    outBlock[d] = outBlock[d + 1] * xs[d] * rp[d];
+  }
+  if (outBlock[0] == 0) return;
+  tile_rec(0, rank, xs, rp, inBlock, outBlock, x, out);
+}
+
+// out = offset + (x - mean) * scale / sqrt(var + eps), parameters of length L (or 1) cycling
+// over the flat x like the cpu kernel; the per-channel factor is formed once in float64.
+VG_CLONES static void bn_rows(const float* __restrict x, float* __restrict out, int64_t rows, int64_t L,
+                              const float* __restrict m, const float* __restrict a, const float* __restrict o) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < L; ++c) out[r * L + c] = o[c] + (x[r * L + c] - m[c]) * a[c];
+}
+
+void batchnorm(const float* x, float* out, int64_t n, const float* mean, int64_t mLen, const float* var, int64_t vLen,
+               const float* scale, int64_t sLen, const float* offset, int64_t oLen, float eps) {
+  const int64_t L = std::max(std::max(mLen, vLen), std::max(sLen, oLen));
+  std::vector<float> m(L), a(L), o(L);
+  for (int64_t c = 0; c < L; ++c) {
+    m[c] = mean[mLen == 1 ? 0 : c];
+    const double s = scale ? scale[sLen == 1 ? 0 : c] : 1.0;
+    a[c] = static_cast<float>(s / std::sqrt(double(var[vLen == 1 ? 0 : c]) + double(eps)));
+    o[c] = offset ? offset[oLen == 1 ? 0 : c] : 0.f;
+  }
+  parallel_for(n / L, std::max<int64_t>(1, kGrain / L), [&](int64_t r0, int64_t r1) {
+    bn_rows(x + r0 * L, out + r0 * L, r1 - r0, L, m.data(), a.data(), o.data());
   });
 }
 

@@ -16,6 +16,7 @@ void batch_matmul(const float* A, const float* B, float* C, int batch, int M, in
   // Stacked A times one shared B is a single tall product: one BLAS call instead of `batch`.
   bool stacked = batch > 1 && !transA;
   for (int i = 0; stacked && i < batch; ++i) stacked = aIdx[i] == i && bIdx[i] == bIdx[0];
+  blas_threads_for(2.0 * M * N * K * (stacked ? batch : 1));
   if (stacked) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M * batch, N, K,
                 1.f, A, K, B + bIdx[0] * bSize, ldb, 0.f, C, N);
@@ -28,21 +29,23 @@ void batch_matmul(const float* A, const float* B, float* C, int batch, int M, in
 }
 
 namespace {
+// bias/prelu of length 1 are scalars; otherwise their length is a multiple of cols and they
+// repeat with that period over the flat output (per column, per matrix, or full size).
 template <int ACT>
-VG_CLONES void act_rows(float* C, int64_t rows, int64_t cols, const float* bias, int64_t biasLen,
+VG_CLONES void act_rows(float* C, int64_t r0, int64_t r1, int64_t cols, const float* bias, int64_t biasLen,
                         float alpha, const float* prelu, int64_t preluLen) {
-  const int64_t total = rows * cols;
-  for (int64_t r = 0; r < rows; ++r) {
+  for (int64_t r = r0; r < r1; ++r) {
     float* c = C + r * cols;
-    const float* bb = bias ? (biasLen == 1 ? nullptr : biasLen == total ? bias + r * cols : bias) : nullptr;
+    const float* bb = bias && biasLen > 1 ? bias + (r * cols) % biasLen : nullptr;
     const float b0 = bias && biasLen == 1 ? bias[0] : 0.f;
-    const float* pp = ACT == ACT_PRELU ? (preluLen == total ? prelu + r * cols : prelu) : nullptr;
+    const float* pp = ACT == ACT_PRELU && preluLen > 1 ? prelu + (r * cols) % preluLen : nullptr;
+    const float p0 = ACT == ACT_PRELU && preluLen == 1 ? prelu[0] : 0.f;
     for (int64_t j = 0; j < cols; ++j) {
       float v = c[j] + (bb ? bb[j] : b0);
       if (ACT == ACT_RELU) v = v < 0.f ? 0.f : v;
       if (ACT == ACT_RELU6) v = v < 0.f ? 0.f : (v > 6.f ? 6.f : v);
       if (ACT == ACT_ELU) v = v >= 0.f ? v : std::expm1(v);
-      if (ACT == ACT_PRELU) v = v < 0.f ? (preluLen == 1 ? prelu[0] : pp[j]) * v : v;
+      if (ACT == ACT_PRELU) v = v < 0.f ? (pp ? pp[j] : p0) * v : v;
       if (ACT == ACT_LEAKY) v = v < 0.f ? alpha * v : v;
       if (ACT == ACT_SIGMOID) v = 1.f / (1.f + std::exp(-v));
       c[j] = v;
@@ -55,21 +58,14 @@ void bias_act(float* C, int64_t rows, int64_t cols, const float* bias, int64_t b
               float alpha, const float* prelu, int64_t preluLen) {
   if (!bias && act == ACT_LINEAR) return;
   auto run = [&](int64_t r0, int64_t r1) {
-    float* c = C + r0 * cols;
-    // Full-size bias/prelu arrays advance with the row block.
-    const float* b = bias && biasLen == rows * cols && biasLen > cols ? bias + r0 * cols : bias;
-    const float* p = prelu && preluLen == rows * cols && preluLen > cols ? prelu + r0 * cols : prelu;
-    int64_t bl = biasLen == rows * cols ? (r1 - r0) * cols : biasLen;
-    int64_t pl = preluLen == rows * cols ? (r1 - r0) * cols : preluLen;
-    int64_t n = r1 - r0;
     switch (act) {
-      case ACT_RELU: act_rows<ACT_RELU>(c, n, cols, b, bl, alpha, p, pl); break;
-      case ACT_RELU6: act_rows<ACT_RELU6>(c, n, cols, b, bl, alpha, p, pl); break;
-      case ACT_ELU: act_rows<ACT_ELU>(c, n, cols, b, bl, alpha, p, pl); break;
-      case ACT_PRELU: act_rows<ACT_PRELU>(c, n, cols, b, bl, alpha, p, pl); break;
-      case ACT_LEAKY: act_rows<ACT_LEAKY>(c, n, cols, b, bl, alpha, p, pl); break;
-      case ACT_SIGMOID: act_rows<ACT_SIGMOID>(c, n, cols, b, bl, alpha, p, pl); break;
-      default: act_rows<ACT_LINEAR>(c, n, cols, b, bl, alpha, p, pl); break;
+      case ACT_RELU: act_rows<ACT_RELU>(C, r0, r1, cols, bias, biasLen, alpha, prelu, preluLen); break;
+      case ACT_RELU6: act_rows<ACT_RELU6>(C, r0, r1, cols, bias, biasLen, alpha, prelu, preluLen); break;
+      case ACT_ELU: act_rows<ACT_ELU>(C, r0, r1, cols, bias, biasLen, alpha, prelu, preluLen); break;
+      case ACT_PRELU: act_rows<ACT_PRELU>(C, r0, r1, cols, bias, biasLen, alpha, prelu, preluLen); break;
+      case ACT_LEAKY: act_rows<ACT_LEAKY>(C, r0, r1, cols, bias, biasLen, alpha, prelu, preluLen); break;
+      case ACT_SIGMOID: act_rows<ACT_SIGMOID>(C, r0, r1, cols, bias, biasLen, alpha, prelu, preluLen); break;
+      default: act_rows<ACT_LINEAR>(C, r0, r1, cols, bias, biasLen, alpha, prelu, preluLen); break;
     }
   };
   parallel_for(rows, cols > 0 ? 1 + 32768 / cols : rows, run);

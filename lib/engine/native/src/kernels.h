@@ -14,13 +14,18 @@ namespace vg {
 #endif
 
 // ---- threading (pool.cc) -------------------------------------------------
-void set_threads(int n);  // our pool + OpenBLAS
+void set_threads(int n);  // our pool
 int get_threads();
+// OpenBLAS threads for large products only: below ~64 MFLOP a second thread costs more in
+// wake-ups than it saves, so those run single-threaded whatever the setting.
+void set_blas_threads(int n);
+int get_blas_threads();
+void blas_threads_for(double flops);
 // Runs fn(begin, end) over [0, n) split across the pool; serial when n < grain.
-template <typename F> void parallel_for(int64_t n, int64_t grain, F&& fn);
 void parallel_for_impl(int64_t n, int64_t grain, void (*call)(void*, int64_t, int64_t), void* ctx);
-template <typename F> void parallel_for(int64_t n, int64_t grain, F&& fn) {
-  parallel_for_impl(n, grain, [](void* c, int64_t b, int64_t e) { (*static_cast<F*>(c))(b, e); }, &fn);
+template <typename F> void parallel_for(int64_t n, int64_t grain, const F& fn) {
+  parallel_for_impl(n, grain, [](void* c, int64_t b, int64_t e) { (*static_cast<const F*>(c))(b, e); },
+                    const_cast<void*>(static_cast<const void*>(&fn)));
 }
 
 // ---- gemm.cc ------------------------------------------------------------
@@ -28,7 +33,8 @@ template <typename F> void parallel_for(int64_t n, int64_t grain, F&& fn) {
 void batch_matmul(const float* A, const float* B, float* C, int batch, int M, int N, int K,
                   bool transA, bool transB, const int32_t* aIdx, const int32_t* bIdx);
 enum Act { ACT_LINEAR = 0, ACT_RELU, ACT_RELU6, ACT_ELU, ACT_PRELU, ACT_LEAKY, ACT_SIGMOID };
-// In place on C (rows x cols): C = act(C + bias). bias/prelu have length 1, cols or rows*cols.
+// In place on C (rows x cols): C = act(C + bias). bias/prelu have length 1 or a multiple of
+// cols dividing rows*cols; they repeat with that period over the flat C.
 void bias_act(float* C, int64_t rows, int64_t cols, const float* bias, int64_t biasLen, int act,
               float alpha, const float* prelu, int64_t preluLen);
 
@@ -54,14 +60,21 @@ enum UnOp { U_RELU = 0, U_RELU6, U_STEP, U_SIGMOID, U_TANH, U_NEG, U_EXP, U_LOG,
 void unary(int op, const float* x, float* out, int64_t n, float alpha);
 // dy-weighted derivatives that tfjs computes with 2-4 kernels.
 void elu_grad(const float* dy, const float* y, float* out, int64_t n);
-enum RedOp { R_SUM = 0, R_MEAN, R_MAX, R_MIN, R_PROD };
+enum RedOp { R_SUM = 0, R_MEAN, R_MAX, R_MIN };
 // out[a, b] = reduce_r x[a, r, b]
 void reduce(int op, const float* x, float* out, int64_t A, int64_t R, int64_t B);
 void add_n(const float* const* xs, int count, float* out, int64_t n);
 // Select(cond, a, b) with same shapes; cond is uint8.
 void select(const uint8_t* cond, const float* a, const float* b, float* out, int64_t n);
-// Fused Adam (tfjs AdamOptimizer math, float32): in place on p, m, v.
-void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, float b1, float b2,
-          float eps, float oneMinusAccB1, float oneMinusAccB2);
+// Tile with per-axis repetitions (rank <= 8).
+void tile(const float* x, float* out, int rank, const int32_t* shape, const int32_t* reps);
+// FusedBatchNorm inference formula; each parameter has length L (or 1), n is a multiple of L.
+// scale/offset may be null.
+void batchnorm(const float* x, float* out, int64_t n, const float* mean, int64_t mLen, const float* var, int64_t vLen,
+               const float* scale, int64_t sLen, const float* offset, int64_t oLen, float eps);
+// Fused Adam (tfjs AdamOptimizer math, float32): new p, m, v into po, mo, vo (may alias).
+// b1c = 1 - beta1 and b2c = 1 - beta2 are rounded from float64 by the caller, as tfjs does.
+void adam(const float* p, const float* m, const float* v, const float* g, float* po, float* mo, float* vo, int64_t n,
+          float lr, float b1, float b1c, float b2, float b2c, float eps, float oneMinusAccB1, float oneMinusAccB2);
 
 }  // namespace vg

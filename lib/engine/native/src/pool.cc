@@ -33,7 +33,10 @@ class Pool {
     for (auto& t : workers_) t.join();
     workers_.clear();
     stop_ = false;
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this] { loop(); });
+    // The generation is read here, not in the new thread: a thread that starts late must still
+    // notice a resize (stop) or job posted after this point.
+    const uint64_t start = gen_.load();
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, start] { loop(start); });
   }
 
   void run(const Job& job) {
@@ -64,8 +67,7 @@ class Pool {
       pending_.fetch_sub(1, std::memory_order_release);
     }
   }
-  void loop() {
-    uint64_t seen = gen_.load();
+  void loop(uint64_t seen) {
     for (;;) {
       // Spin briefly: training issues kernels back to back, so the next job is usually near.
       for (int i = 0; i < 2000 && gen_.load(std::memory_order_acquire) == seen; ++i) std::this_thread::yield();
@@ -102,12 +104,27 @@ void set_threads(int n) {
 
 int get_threads() { return pool().size(); }
 
+namespace {
+int g_blas_threads = 1, g_blas_current = -1;
+}
+void set_blas_threads(int n) { g_blas_threads = n < 1 ? 1 : n; }
+int get_blas_threads() { return g_blas_threads; }
+void blas_threads_for(double flops) {
+  const int want = flops >= 64e6 ? g_blas_threads : 1;
+  if (want != g_blas_current) {
+    openblas_set_num_threads(want);
+    g_blas_current = want;
+  }
+}
+
 void parallel_for_impl(int64_t n, int64_t grain, void (*call)(void*, int64_t, int64_t), void* ctx) {
   int threads = pool().size();
   if (n <= 0) return;
   if (threads <= 1 || n < 2 * grain) { call(ctx, 0, n); return; }
+  // A few parts per thread: whoever is running takes the next one, so a thread the OS has
+  // descheduled (V8's GC, another process) delays the job by one small part at most.
   int64_t parts = n / grain;
-  if (parts > threads) parts = threads;
+  if (parts > 4 * threads) parts = 4 * threads;
   int64_t chunk = (n + parts - 1) / parts;
   pool().run(Job{call, ctx, n, chunk, static_cast<int>(parts)});
 }

@@ -1,0 +1,55 @@
+/** Loads the compiled addon and describes its functions. */
+import * as fs from "fs";
+import * as path from "path";
+
+/** Functions exported by src/addon.cc (see the comments there for argument order). */
+export interface NativeAddon {
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number,
+    transA: boolean, transB: boolean, aIdx: Int32Array, bIdx: Int32Array): void;
+  biasAct(out: Float32Array, rows: number, cols: number, bias: Float32Array | null, act: number, alpha: number,
+    prelu: Float32Array | null): void;
+  conv2d(x: Float32Array, w: Float32Array, y: Float32Array, shape: Int32Array): void;
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, shape: Int32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array | Uint8Array, shape: Int32Array,
+    aStrides: Int32Array, bStrides: Int32Array): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  eluGrad(dy: Float32Array, y: Float32Array, out: Float32Array): void;
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): void;
+  addN(xs: Float32Array[], out: Float32Array): void;
+  select(cond: Uint8Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  adam(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, mOut: Float32Array,
+    vOut: Float32Array, lr: number, b1: number, oneMinusB1: number,
+    b2: number, oneMinusB2: number, eps: number, oneMinusAccB1: number, oneMinusAccB2: number): void;
+  tile(x: Float32Array, out: Float32Array, shape: Int32Array, reps: Int32Array): void;
+  batchNorm(x: Float32Array, out: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null,
+    offset: Float32Array | null, eps: number): void;
+  setThreads(pool: number, blas: number): void;
+  info(): { threads: number; blasThreads: number; blas: string; blasCore: string; hardwareThreads: number };
+}
+
+/** Where `npm run build:native` puts the addon. */
+export const ADDON_PATH = path.join(__dirname, "build", "Release", "vaegan_native.node");
+
+let cached: NativeAddon | undefined;
+
+/** The addon, or an Error saying why it cannot load. */
+export function loadAddon(): NativeAddon {
+  if (cached) return cached;
+  const rel = path.relative(process.cwd(), ADDON_PATH) || ADDON_PATH;
+  if (!fs.existsSync(ADDON_PATH)) {
+    throw new Error(`addon not built: ${rel} missing; run npm run build:native (needs g++, make and libopenblas-dev)`);
+  }
+  // OpenBLAS worker threads busy-wait ~2^28 cycles after each product by default, which on a
+  // 2-core machine steals the core V8 and our own pool need; 2^16 cycles is enough to chain calls.
+  // Read once when the library loads, so it must be set before the require below.
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= "16";
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    cached = require(ADDON_PATH) as NativeAddon;
+  } catch (err) {
+    const msg = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    throw new Error(`addon ${rel} failed to load (${msg}); rebuild with npm run build:native (needs libopenblas-dev)`);
+  }
+  return cached;
+}

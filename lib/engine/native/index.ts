@@ -1,0 +1,121 @@
+/**
+ * The "native" TensorFlow.js backend: tfjs-backend-cpu with its heavy kernels replaced by
+ * the vaegan_native addon (C++, OpenBLAS). See README.md in this folder.
+ */
+import * as os from "os";
+import * as tf from "@tensorflow/tfjs-core";
+import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import { loadAddon, type NativeAddon } from "./addon";
+import { convKernels } from "./kernels/conv";
+import { elementwiseKernels } from "./kernels/elementwise";
+import { layoutKernels } from "./kernels/layout";
+import { matmulKernels } from "./kernels/matmul";
+import { fusedAdamEnabled, installFusedAdam, setFusedAdam } from "./kernels/optimizer";
+import { reduceKernels } from "./kernels/reduce";
+import type { KernelArgs, KernelTable } from "./kernels/util";
+
+export { setFusedAdam, fusedAdamEnabled };
+
+/** The tfjs backend name. */
+export const NATIVE_BACKEND = "native";
+/** Environment override for the thread count of the addon's pool and of OpenBLAS. */
+export const THREADS_ENV = "VAE_GAN_NATIVE_THREADS";
+
+/** What the engine runs with, for logs. */
+export interface NativeInfo {
+  /** Threads of the addon's own pool (im2col, col2im, elementwise). */
+  threads: number;
+  /** OpenBLAS threads for products of >= 64 MFLOP (smaller ones always run on one thread). */
+  blasThreads: number;
+  /** OpenBLAS build string and the kernel core it picked for this CPU. */
+  blas: string;
+  blasCore: string;
+  /** Kernels run natively; every other kernel is tfjs-backend-cpu's. */
+  kernels: string[];
+  fusedAdam: boolean;
+}
+
+let addon: NativeAddon | undefined;
+let nativeKernels: string[] = [];
+const stats = new Map<string, { native: number; fallback: number }>();
+
+/** Per-kernel call counts since the last reset: how often native code ran vs the cpu fallback. */
+export function nativeKernelStats(reset = false): Record<string, { native: number; fallback: number }> {
+  const out = Object.fromEntries([...stats.entries()].map(([k, v]) => [k, { ...v }]));
+  if (reset) for (const v of stats.values()) { v.native = 0; v.fallback = 0; }
+  return out;
+}
+
+/**
+ * VAE_GAN_NATIVE_THREADS, else min(2, available cores). On the 2-vCPU reference machine, with
+ * OpenBLAS's busy-wait shortened and a second BLAS thread only for products of >= 64 MFLOP, two
+ * threads beat one for M1-M3 in the same-period runs (PyTorch's default also keeps both cores busy:
+ * its autograd thread). On a machine whose other core is busy, VAE_GAN_NATIVE_THREADS=1 is safer.
+ */
+function defaultThreads(): number {
+  const env = Number(process.env[THREADS_ENV]);
+  if (Number.isInteger(env) && env > 0) return env;
+  return Math.max(1, Math.min(2, os.availableParallelism()));
+}
+
+/** Sets the addon's pool and OpenBLAS thread counts (default: VAE_GAN_NATIVE_THREADS, else min(2, cores)). */
+export function setNativeThreads(pool: number, blas: number = pool): void {
+  loadAddon().setThreads(Math.max(1, Math.floor(pool)), Math.max(1, Math.floor(blas)));
+}
+
+function kernelTable(a: NativeAddon): KernelTable {
+  return { ...matmulKernels(a), ...convKernels(a), ...elementwiseKernels(a), ...reduceKernels(a), ...layoutKernels(a) };
+}
+
+/**
+ * Registers the "native" backend (idempotent) and returns its name. Throws with the reason
+ * when the addon is not built or cannot load.
+ */
+export function registerNativeBackend(): string {
+  if (tf.getKernel("BatchMatMul", NATIVE_BACKEND) && tf.findBackendFactory(NATIVE_BACKEND)) return NATIVE_BACKEND;
+  const a = loadAddon();
+  addon = a;
+  const threads = defaultThreads();
+  a.setThreads(threads, threads);
+  // Priority 0: registering never changes tfjs's default backend; callers pick "native" explicitly.
+  if (!tf.findBackendFactory(NATIVE_BACKEND)) tf.registerBackend(NATIVE_BACKEND, () => new MathBackendCPU(), 0);
+  const table = kernelTable(a);
+  nativeKernels = [];
+  stats.clear();
+  for (const k of tf.getKernelsForBackend("cpu")) {
+    // After tf.removeBackend("native") the kernels are still registered; replace them quietly.
+    if (tf.getKernel(k.kernelName, NATIVE_BACKEND)) tf.unregisterKernel(k.kernelName, NATIVE_BACKEND);
+    const impl = table[k.kernelName];
+    if (!impl) {
+      tf.registerKernel({ ...k, backendName: NATIVE_BACKEND });
+      continue;
+    }
+    nativeKernels.push(k.kernelName);
+    const cpu = k.kernelFunc;
+    const count = { native: 0, fallback: 0 };
+    stats.set(k.kernelName, count);
+    tf.registerKernel({
+      ...k,
+      backendName: NATIVE_BACKEND,
+      // null from a native kernel means "not this variant": the inherited cpu kernel runs.
+      kernelFunc: (args) => {
+        const r = impl(args as unknown as KernelArgs);
+        if (r) { count.native++; return r; }
+        count.fallback++;
+        return cpu(args);
+      },
+    });
+  }
+  installFusedAdam(a, NATIVE_BACKEND);
+  return NATIVE_BACKEND;
+}
+
+/** Threads, BLAS and kernel coverage of the native engine (loads the addon; throws if it cannot). */
+export function nativeInfo(): NativeInfo {
+  const a = addon ?? loadAddon();
+  const i = a.info();
+  return {
+    threads: i.threads, blasThreads: i.blasThreads, blas: i.blas, blasCore: i.blasCore,
+    kernels: [...nativeKernels].sort(), fusedAdam: fusedAdamEnabled(),
+  };
+}
