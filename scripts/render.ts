@@ -1,6 +1,10 @@
 /**
  * npm run render [-- --profile quick|full] [--force] [--only 01,02] [--no-pdf]
  *
+ * Without --profile (or $VAE_GAN_PROFILE) each notebook keeps the profile it was last executed with,
+ * so a render never silently replaces full-profile results with quick ones; a notebook never executed
+ * uses `quick`.
+ *
  * 1. Executes the notebooks on the tslab kernel, skipping one whose source, lib/ and profile are
  *    unchanged since its last execution (the hash is kept in the notebook's metadata, like Quarto's freeze).
  * 2. Renders the report: `quarto render` when Quarto is on PATH, else the project's own renderer.
@@ -19,7 +23,8 @@ import { writeDiagrams } from "./diagrams";
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
 
 interface Args {
-  profile: string;
+  /** Forced profile; undefined = each notebook's last profile (quick if none). */
+  profile?: string;
   force: boolean;
   pdf: boolean;
   /** Notebook name prefixes to execute (e.g. `01,02`); default all. */
@@ -27,7 +32,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { profile: process.env[PROFILE_ENV] ?? "quick", force: false, pdf: true };
+  const args: Args = { profile: process.env[PROFILE_ENV] || undefined, force: false, pdf: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--force") args.force = true;
@@ -36,7 +41,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--only") args.only = (argv[++i] ?? "").split(",").filter(Boolean);
     else throw new Error(`Unknown option ${a}. Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--force] [--only 01,02] [--no-pdf]`);
   }
-  currentProfile(args.profile); // throws on an unknown name, listing the valid ones
+  if (args.profile !== undefined) currentProfile(args.profile); // throws on an unknown name, listing the valid ones
   return args;
 }
 
@@ -75,17 +80,19 @@ function executeAll(args: Args): void {
   if (notebooks.length === 0) throw new Error(`No notebook in ${NOTEBOOKS_DIR}${args.only ? ` matching ${args.only.join(", ")}` : ""}.`);
   notebooks.forEach((name, i) => {
     const file = path.join(NOTEBOOKS_DIR, name);
-    const hash = freezeHash(readNotebook(file), args.profile, libDigest);
+    const last = readNotebook(file).metadata.vae_gan;
+    const profile = args.profile ?? last?.profile ?? "quick";
+    const hash = freezeHash(readNotebook(file), profile, libDigest);
     const tag = `[${i + 1}/${notebooks.length}] ${name}`;
-    if (!args.force && readNotebook(file).metadata.vae_gan?.freeze === hash) {
-      console.log(`${tag}: unchanged since its last execution (${args.profile}), kept`);
+    if (!args.force && last?.freeze === hash) {
+      console.log(`${tag}: unchanged since its last execution (${profile}), kept`);
       return;
     }
-    console.log(`${tag}: executing (profile ${args.profile}) …`);
-    const result = executeNotebook(file, { env: { [RENDER_ENV]: "1", [PROFILE_ENV]: args.profile } });
+    console.log(`${tag}: executing (profile ${profile}) …`);
+    const result = executeNotebook(file, { env: { [RENDER_ENV]: "1", [PROFILE_ENV]: profile } });
     if (!result.ok) throw new Error(`${name} failed after ${result.seconds.toFixed(1)} s:\n${result.stderr}`);
     const nb = readNotebook(file);
-    nb.metadata.vae_gan = { freeze: hash, profile: args.profile };
+    nb.metadata.vae_gan = { freeze: hash, profile };
     fs.writeFileSync(file, JSON.stringify(nb, null, 1) + "\n");
     console.log(`${tag}: executed in ${result.seconds.toFixed(1)} s`);
   });
@@ -99,7 +106,7 @@ function main(): void {
   const quarto = spawnSync("quarto", ["--version"], { encoding: "utf8" });
   if (!quarto.error && quarto.status === 0) {
     console.log(`quarto ${quarto.stdout.trim()} found: quarto render`);
-    const run = spawnSync("quarto", ["render"], { cwd: PROJECT_ROOT, stdio: "inherit", env: jupyterEnv({ [RENDER_ENV]: "1", [PROFILE_ENV]: args.profile }) });
+    const run = spawnSync("quarto", ["render"], { cwd: PROJECT_ROOT, stdio: "inherit", env: jupyterEnv({ [RENDER_ENV]: "1" }) });
     if (run.status !== 0) throw new Error("quarto render failed (see above).");
   } else {
     console.log(`quarto not on PATH: rendering _quarto.yml with the project's renderer (pandoc, KaTeX${args.pdf ? ", Chromium for the PDF" : ""})`);
