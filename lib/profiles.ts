@@ -30,7 +30,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
   },
   full: {
     name: "full", trainSize: 60000, testSize: 10000, colourSize: 3786,
-    epochs: { denseAe: 20, convAe: 20, colourAe: 40, vae: 30, vae2d: 20, classifier: 6, cgan: 10 },
+    epochs: { denseAe: 20, convAe: 10, colourAe: 20, vae: 12, vae2d: 8, classifier: 6, cgan: 10 },
     gan: { seeds: 5, epochs: 5, evalEvery: 250, evalSamples: 2000 },
   },
 };

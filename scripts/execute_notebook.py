@@ -23,6 +23,7 @@ def describe_failure(nb, index, err):
     for o in outputs:
         if o.get("output_type") == "error":
             lines += ["---- error ----", f"{o.get('ename')}: {o.get('evalue')}", "\n".join(o.get("traceback", []))]
+    lines += ["---- kernel reply ----", f"{getattr(err, 'ename', '')}: {getattr(err, 'evalue', '')}".strip(": ") or str(err).strip()[-1500:]]
     return "\n".join(lines)
 
 
