@@ -47,3 +47,8 @@ for (const [name, want] of Object.entries(EXPECTED)) {
     assert.ok(d.filter((x) => x["text/markdown"]).length >= (want.markdown ?? 0), "computed prose");
   });
 }
+
+test("a long training cell with live progress keeps the kernel's output flowing", { skip }, () => {
+  const cells = runNotebook(path.join(__dirname, "fixtures", "long-progress.ipynb"));
+  assert.match(cells[0].map(outputText).join(""), /trained 40 epochs/);
+});

@@ -41,6 +41,17 @@ export interface LoopOptions {
   callbacks?: Callbacks | Callbacks[];
 }
 
+/**
+ * Awaiting only promises never lets Node's event loop run I/O. In a tslab kernel the outputs go
+ * through a zmq socket that drains between macrotasks; a loop that never yields fills its queue and
+ * the kernel then fails the cell with an empty error (after ~5 minutes of progress updates).
+ */
+const YIELD_EVERY_MS = 100;
+/** Resolves after one turn of the event loop (its I/O included). */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /** Runs the loop; returns each epoch's summary. Every batch's tensors are disposed here. */
 export async function trainLoop(options: LoopOptions): Promise<EpochInfo[]> {
   const { data, batchSize, numEpochs, seed, scale = "unit", startEpoch = 0, step } = options;
@@ -51,6 +62,7 @@ export async function trainLoop(options: LoopOptions): Promise<EpochInfo[]> {
   const stepsPerEpoch = data.numBatches(batchSize, true);
   if (stepsPerEpoch === 0) throw new Error(`${data.name}: ${data.size} samples are fewer than one batch of ${batchSize}.`);
   const epochs: EpochInfo[] = [];
+  let lastYield = performance.now();
   await emit("onTrainBegin", { numEpochs, stepsPerEpoch, startEpoch });
   for (let epoch = startEpoch; epoch < numEpochs; epoch++) {
     const start = performance.now();
@@ -69,6 +81,10 @@ export async function trainLoop(options: LoopOptions): Promise<EpochInfo[]> {
       }
       s++;
       await emit("onBatchEnd", { epoch, step: s, stepsPerEpoch, logs, imagesPerSecond: (s * batchSize) / ((performance.now() - start) / 1000) });
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
     }
     const seconds = (performance.now() - start) / 1000;
     const logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / stepsPerEpoch]));

@@ -2,7 +2,7 @@
  * Quiet progress: a line that updates in place while an epoch runs (a tslab display, or `\r` on a
  * terminal), and one summary line per epoch — never a line per batch.
  */
-import { Callbacks, EpochInfo, Logs } from "./loop";
+import { Callbacks, EpochInfo, Logs, yieldToEventLoop } from "./loop";
 
 type Line = { update: (text: string) => void; done: (text: string) => void };
 
@@ -55,12 +55,17 @@ export function progressCallbacks(options: { label?: string; everyMs?: number } 
   const line = tslabLine() ?? terminalLine(process.stderr);
   let last = 0;
   return {
-    onBatchEnd: ({ epoch, step, stepsPerEpoch, logs, imagesPerSecond }) => {
+    // Each update waits for one event-loop turn: tslab's socket must flush before the next message.
+    onBatchEnd: async ({ epoch, step, stepsPerEpoch, logs, imagesPerSecond }) => {
       const now = Date.now();
       if (now - last < everyMs && step < stepsPerEpoch) return;
       last = now;
       line.update(`${label ? label + "  " : ""}epoch ${epoch + 1}  ${bar(step / stepsPerEpoch)} ${step}/${stepsPerEpoch}  ${formatLogs(logs)}  ${Math.round(imagesPerSecond)} img/s`);
+      await yieldToEventLoop();
     },
-    onEpochEnd: (info) => line.done(formatEpoch(info, label)),
+    onEpochEnd: async (info) => {
+      line.done(formatEpoch(info, label));
+      await yieldToEventLoop();
+    },
   };
 }
