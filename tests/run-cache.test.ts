@@ -43,6 +43,25 @@ test("a killed run resumes from its checkpoint and ends with the same losses; a 
   assert.ok(resumed.dir.startsWith(path.join(RUNS_DIR, "cache")));
 });
 
+test("a run stopped mid-epoch by its signal resumes at that step: same epoch means as an uninterrupted run", async () => {
+  const root = tempDir("stop");
+  const data = { train: blobs(64, 1), test: blobs(32, 2) };
+  const reference = await fitAutoencoder(model, { name: "ref", ...data, training, run: { dir: path.join(root, "ref") } });
+  const controller = new AbortController();
+  const stopper = { onBatchEnd: (info: { epoch: number; step: number }) => void (info.epoch === 1 && info.step === 2 && controller.abort()) };
+  const dir = path.join(root, "run");
+  const stopped = await fitAutoencoder(model, { name: "run", ...data, training, callbacks: [stopper], run: { dir, signal: controller.signal, checkpointEvery: 3 } });
+  assert.equal(stopped.stopped, true);
+  assert.equal(stopped.epochs.length, 1);
+  const position = JSON.parse(fs.readFileSync(path.join(dir, "checkpoint", "position.json"), "utf8"));
+  assert.deepEqual([position.epoch, position.step], [1, 2]);
+  const resumed = await fitAutoencoder(model, { name: "run", ...data, training, run: { dir } });
+  assert.equal(resumed.source, "resumed");
+  assert.equal(resumed.stopped, false);
+  assert.deepEqual(resumed.epochs.map((e) => e.logs), reference.epochs.map((e) => e.logs));
+  assert.ok(!fs.existsSync(path.join(dir, "checkpoint")), "a finished run keeps only its final state");
+});
+
 test("the VAE fit reports train and test ELBO terms", async () => {
   const run = await fitVae({ imageShape: [16, 16, 1], filters: [4, 8], latentDim: 2, seed: 2 }, { beta: 1, reconstruction: "bce" }, { name: `test-vae-${Date.now()}`, train: blobs(32, 1, 16), test: blobs(32, 2, 16), training: { ...training, numEpochs: 2 } });
   for (const k of ["loss", "recon", "kl", "test_loss", "test_recon", "test_kl"]) assert.ok(Number.isFinite(run.epochs[1].logs[k]), k);

@@ -22,6 +22,8 @@ export interface BatchOptions {
   shuffle?: boolean;
   /** Default false: keep the last, smaller batch. */
   dropRemainder?: boolean;
+  /** Skip the epoch's first batches (resuming mid-epoch); default 0. */
+  startBatch?: number;
 }
 
 /** A batch of images (float32, NHWC) and, when the data set has them, integer labels. */
@@ -133,11 +135,11 @@ export class ImageDataset {
    * @example for (const b of ds.batches({ batchSize: 64, seed: 1, epoch })) { …; tf.dispose([b.x, b.y]); }
    */
   *batches(options: BatchOptions): Generator<Batch> {
-    const { batchSize, seed, epoch = 0, scale = "unit", shuffle = true, dropRemainder = false } = options;
+    const { batchSize, seed, epoch = 0, scale = "unit", shuffle = true, dropRemainder = false, startBatch = 0 } = options;
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`batchSize must be a positive integer, got ${batchSize}.`);
     const order = this.epochOrder(seed, epoch, shuffle);
     const count = this.numBatches(batchSize, dropRemainder);
-    for (let b = 0; b < count; b++) {
+    for (let b = startBatch; b < count; b++) {
       const indices = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, this.size));
       yield { x: this.toTensor(indices, scale), y: this.labels ? this.labelTensor(indices) : undefined, indices };
     }

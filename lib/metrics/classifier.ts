@@ -203,9 +203,9 @@ export async function fitClassifier(options: FitClassifierOptions): Promise<FitC
     config: { model: config, training, scale: "unit", train: { name: train.name, size: train.size }, test: { name: test.name, size: test.size }, code: codeDigest() },
     build: () => ({ classifier: buildClassifier(config) }),
     optimizers: { adam: optimizer },
-    train: (m, startEpoch, callbacks) => {
+    train: (m, control) => {
       const evaluate: Callbacks = { onEpochEnd: (info) => void (info.logs.test_accuracy = classifierAccuracy(m.classifier, test)) };
-      return trainLoop({ data: train, batchSize: training.batchSize, numEpochs: training.numEpochs, seed: training.seed, scale: "unit", startEpoch, step: classifierStep(m.classifier, optimizer), callbacks: [evaluate, ...callbacks] });
+      return trainLoop({ data: train, batchSize: training.batchSize, numEpochs: training.numEpochs, seed: training.seed, scale: "unit", step: classifierStep(m.classifier, optimizer), ...control, callbacks: [evaluate, ...control.callbacks] });
     },
     callbacks: options.callbacks,
     root: options.root,

@@ -14,7 +14,7 @@ import { relativeToProject } from "../paths";
 import { GanStepConfig, ganStep } from "./gan";
 import { Callbacks, EpochInfo, Logs, trainLoop } from "./loop";
 import { loadModel } from "./model-io";
-import { cacheDir, trainCached } from "./run-cache";
+import { cacheDir, ModelCallbacks, RunTarget, trainCached } from "./run-cache";
 import { imageGrid } from "../viz/grid";
 
 export interface GanTrainingConfig {
@@ -46,7 +46,10 @@ export interface FitGanOptions {
    * also saves a grid of that many images from fixed codes as `<run dir>/samples/step-<n>.png`.
    */
   evaluate?: { every: number; metrics: (generator: tf.LayersModel, step: number) => Logs | Promise<Logs>; samples?: number };
-  callbacks?: Callbacks[];
+  /** Callbacks, or a function of the models (`encoder`/`decoder`, `generator`/`discriminator`) that makes them. */
+  callbacks?: ModelCallbacks;
+  /** Train in a run folder (lib/runs) instead of the cache. */
+  run?: RunTarget;
 }
 
 export interface FitGanResult {
@@ -59,6 +62,7 @@ export interface FitGanResult {
   /** Sample grids saved at each evaluation, in step order (see `evaluate.samples`). */
   sampleFiles: string[];
   source: "cache" | "resumed" | "trained";
+  stopped: boolean;
 }
 
 /** A row of generated images from fixed codes (labels 0, 1, … for a conditional generator), written atomically. */
@@ -83,7 +87,7 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
   };
   const numClasses = model.kind === "cgan" ? model.config.numClasses : undefined;
   const config = { model, init: init ? { ...init, decoder: relativeToProject(init.decoder) } : null, training, step: options.step ?? {}, evaluateEvery: options.evaluate?.every ?? null, samples: options.evaluate?.samples ?? 0, train: { name: options.train.name, size: options.train.size } };
-  const samplesDir = path.join(cacheDir(options.name, config), "samples");
+  const samplesDir = path.join(options.run?.dir ?? cacheDir(options.name, config), "samples");
   const run = await trainCached({
     name: options.name,
     config,
@@ -92,41 +96,33 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
       return { generator: gan.generator, discriminator: gan.discriminator };
     },
     optimizers,
-    train: async (m, startEpoch, callbacks) => {
-      if (init && startEpoch === 0) {
+    train: async (m, control) => {
+      if (init && control.startEpoch === 0 && !control.resume) {
         const decoder = await loadModel(init.decoder);
         // A conditional generator wraps the decoder: its weights sit in the nested "decoder" model.
         const target = numClasses ? (m.generator.getLayer("decoder") as unknown as tf.LayersModel) : m.generator;
         transferWeights(decoder, target, { sigmoidToTanh: init.sigmoidToTanh ? "dec_output" : undefined });
         decoder.dispose();
       }
-      const evaluation: Callbacks[] = [];
-      if (options.evaluate) {
-        const { every, metrics } = options.evaluate;
-        let pending: Logs[] = [];
-        const measure = async (step: number) => {
-          pending.push({ step, ...(await metrics(m.generator, step)) });
-          if (options.evaluate?.samples) await saveSamples(m.generator, options.evaluate.samples, numClasses, path.join(samplesDir, `step-${String(step).padStart(7, "0")}.png`));
-        };
-        evaluation.push({
-          onTrainBegin: async () => void (startEpoch === 0 && (await measure(0))),
-          onBatchEnd: async ({ epoch, step, stepsPerEpoch }) => {
-            const global = epoch * stepsPerEpoch + step;
-            if (global % every === 0) await measure(global);
-          },
-          onEpochEnd: (info) => {
-            info.evaluations = pending;
-            pending = [];
-          },
-        });
-      }
+      const evaluation = options.evaluate;
+      const samples: Callbacks = {
+        onEvaluation: async ({ step }) => {
+          if (evaluation?.samples) await saveSamples(m.generator, evaluation.samples, numClasses, path.join(samplesDir, `step-${String(step).padStart(7, "0")}.png`));
+        },
+      };
       const gan = { generator: m.generator, discriminator: m.discriminator, numClasses };
-      return trainLoop({ data: options.train, batchSize: training.batchSize, numEpochs: training.numEpochs, seed: training.seed, scale: "symmetric", startEpoch, step: ganStep(gan, optimizers, { ...options.step, seed: training.seed }), callbacks: [...evaluation, ...callbacks] });
+      return trainLoop({
+        data: options.train, batchSize: training.batchSize, numEpochs: training.numEpochs, seed: training.seed, scale: "symmetric",
+        step: ganStep(gan, optimizers, { ...options.step, seed: training.seed }),
+        evaluate: evaluation && { every: evaluation.every, run: (step) => evaluation.metrics(m.generator, step) },
+        ...control, callbacks: [samples, ...control.callbacks],
+      });
     },
     callbacks: options.callbacks,
+    ...options.run,
   });
   optimizers.discriminator.dispose();
   optimizers.generator.dispose();
   const sampleFiles = fs.existsSync(samplesDir) ? fs.readdirSync(samplesDir).filter((f) => f.endsWith(".png")).sort().map((f) => path.join(samplesDir, f)) : [];
-  return { ...run.models, epochs: run.epochs, evaluations: run.epochs.flatMap((e) => e.evaluations ?? []), dir: run.dir, sampleFiles, source: run.source };
+  return { ...run.models, epochs: run.epochs, evaluations: run.epochs.flatMap((e) => e.evaluations ?? []), dir: run.dir, sampleFiles, source: run.source, stopped: run.stopped };
 }

@@ -10,13 +10,15 @@ import { buildConvAutoencoder, ConvAutoencoderConfig } from "../models/conv-ae";
 import { buildVae, Vae, VaeConfig } from "../models/vae";
 import { evaluateAutoencoder, evaluateVae } from "./evaluate";
 import { Callbacks, EpochInfo, trainLoop } from "./loop";
-import { trainCached } from "./run-cache";
+import { ModelCallbacks, RunTarget, trainCached } from "./run-cache";
 import { autoencoderStep, VaeLossConfig, vaeStep } from "./steps";
 
 export interface TrainingConfig {
   batchSize: number;
   numEpochs: number;
   learningRate: number;
+  /** Adam's β1 (default 0.9). */
+  beta1?: number;
   seed: number;
 }
 
@@ -27,11 +29,16 @@ export interface FitOptions {
   test: ImageDataset;
   training: TrainingConfig;
   scale?: PixelScale;
-  callbacks?: Callbacks[];
+  /** Callbacks, or a function of the models (`encoder`/`decoder`, `generator`/`discriminator`) that makes them. */
+  callbacks?: ModelCallbacks;
+  /** Train in a run folder (lib/runs) instead of the cache. */
+  run?: RunTarget;
 }
 
 export interface FitResult {
   epochs: EpochInfo[];
+  /** True when the run's signal stopped it early (a checkpoint holds the state to resume). */
+  stopped: boolean;
   /** Where the weights and history are kept. */
   dir: string;
   source: "cache" | "resumed" | "trained";
@@ -47,7 +54,7 @@ export type AutoencoderModel = { kind: "dense"; config: DenseAutoencoderConfig }
 /** Trains an autoencoder (dense or convolutional) on MSE; `test_loss` is added to each epoch's logs. */
 export async function fitAutoencoder(model: AutoencoderModel, options: FitOptions): Promise<Autoencoder & FitResult> {
   const { training, train, test, scale = "unit" } = options;
-  const optimizer = tf.train.adam(training.learningRate);
+  const optimizer = tf.train.adam(training.learningRate, training.beta1);
   const run = await trainCached({
     name: options.name,
     config: { model, training, scale, train: dataKey(train), test: dataKey(test) },
@@ -56,29 +63,30 @@ export async function fitAutoencoder(model: AutoencoderModel, options: FitOption
       return { encoder: ae.encoder, decoder: ae.decoder };
     },
     optimizers: { adam: optimizer },
-    train: (m, startEpoch, callbacks) => {
+    train: (m, control) => {
       const autoencoder = chain(m.encoder, m.decoder, "autoencoder");
       const evaluate: Callbacks = { onEpochEnd: (info) => void (info.logs.test_loss = evaluateAutoencoder(autoencoder, test, { scale })) };
-      return trainLoop({ data: train, batchSize: training.batchSize, numEpochs: training.numEpochs, seed: training.seed, scale, startEpoch, step: autoencoderStep(autoencoder, optimizer), callbacks: [evaluate, ...callbacks] });
+      return trainLoop({ data: train, batchSize: training.batchSize, numEpochs: training.numEpochs, seed: training.seed, scale, step: autoencoderStep(autoencoder, optimizer), ...control, callbacks: [evaluate, ...control.callbacks] });
     },
     callbacks: options.callbacks,
+    ...options.run,
   });
   optimizer.dispose();
   const { encoder, decoder } = run.models;
-  return { encoder, decoder, autoencoder: chain(encoder, decoder, "autoencoder"), epochs: run.epochs, dir: run.dir, source: run.source, secondsPerEpoch: meanSeconds(run.epochs) };
+  return { encoder, decoder, autoencoder: chain(encoder, decoder, "autoencoder"), epochs: run.epochs, stopped: run.stopped, dir: run.dir, source: run.source, secondsPerEpoch: meanSeconds(run.epochs) };
 }
 
 /** Trains a VAE; `test_loss`, `test_recon` and `test_kl` are added to each epoch's logs. */
 export async function fitVae(config: VaeConfig, loss: VaeLossConfig, options: FitOptions): Promise<Vae & FitResult> {
   const { training, train, test } = options;
   const scale = options.scale ?? (loss.reconstruction === "bce" ? "unit" : "symmetric");
-  const optimizer = tf.train.adam(training.learningRate);
+  const optimizer = tf.train.adam(training.learningRate, training.beta1);
   const run = await trainCached({
     name: options.name,
     config: { model: config, loss, training, scale, train: dataKey(train), test: dataKey(test) },
     build: () => ({ ...buildVae(config) }),
     optimizers: { adam: optimizer },
-    train: (m, startEpoch, callbacks) => {
+    train: (m, control) => {
       const vae = { encoder: m.encoder, decoder: m.decoder };
       const evaluate: Callbacks = {
         onEpochEnd: (info) => {
@@ -86,10 +94,11 @@ export async function fitVae(config: VaeConfig, loss: VaeLossConfig, options: Fi
           Object.assign(info.logs, { test_loss: t.loss, test_recon: t.recon, test_kl: t.kl });
         },
       };
-      return trainLoop({ data: train, batchSize: training.batchSize, numEpochs: training.numEpochs, seed: training.seed, scale, startEpoch, step: vaeStep(vae, optimizer, { ...loss, seed: training.seed }), callbacks: [evaluate, ...callbacks] });
+      return trainLoop({ data: train, batchSize: training.batchSize, numEpochs: training.numEpochs, seed: training.seed, scale, step: vaeStep(vae, optimizer, { ...loss, seed: training.seed }), ...control, callbacks: [evaluate, ...control.callbacks] });
     },
     callbacks: options.callbacks,
+    ...options.run,
   });
   optimizer.dispose();
-  return { encoder: run.models.encoder, decoder: run.models.decoder, epochs: run.epochs, dir: run.dir, source: run.source, secondsPerEpoch: meanSeconds(run.epochs) };
+  return { encoder: run.models.encoder, decoder: run.models.decoder, epochs: run.epochs, stopped: run.stopped, dir: run.dir, source: run.source, secondsPerEpoch: meanSeconds(run.epochs) };
 }

@@ -20,25 +20,57 @@ export interface EpochInfo {
   evaluations?: Logs[];
 }
 
-export interface Callbacks {
-  onTrainBegin?: (info: { numEpochs: number; stepsPerEpoch: number; startEpoch: number }) => void | Promise<void>;
-  onBatchEnd?: (info: { epoch: number; step: number; stepsPerEpoch: number; logs: Logs; imagesPerSecond: number }) => void | Promise<void>;
-  /** May add entries to `info.logs` (e.g. a test loss) before later callbacks see them. */
-  onEpochEnd?: (info: EpochInfo) => void | Promise<void>;
-  onTrainEnd?: (info: { epochs: EpochInfo[] }) => void | Promise<void>;
+/**
+ * Where a run stands inside an epoch: what a mid-epoch checkpoint stores so that a resumed run
+ * finishes the epoch with the same means and evaluations as an uninterrupted one.
+ */
+export interface LoopPosition {
+  epoch: number;
+  /** Steps of `epoch` already done. */
+  step: number;
+  /** Sums of the step logs over those steps. */
+  sums: Logs;
+  /** Training seconds spent on them. */
+  seconds: number;
+  /** Evaluations made during this epoch so far. */
+  evaluations: Logs[];
 }
 
-export interface LoopOptions {
+export interface Callbacks {
+  onTrainBegin?: (info: { numEpochs: number; stepsPerEpoch: number; startEpoch: number; startStep: number }) => void | Promise<void>;
+  onBatchEnd?: (info: { epoch: number; step: number; stepsPerEpoch: number; logs: Logs; imagesPerSecond: number }) => void | Promise<void>;
+  /** An evaluation (see `LoopOptions.evaluate`), already stored in this epoch's `evaluations`. */
+  onEvaluation?: (info: { step: number; logs: Logs }) => void | Promise<void>;
+  /** May add entries to `info.logs` (e.g. a test loss) before later callbacks see them. */
+  onEpochEnd?: (info: EpochInfo) => void | Promise<void>;
+  /** Mid-epoch: every `checkpointEvery` steps, and when `signal` stops the run. */
+  onCheckpoint?: (position: LoopPosition) => void | Promise<void>;
+  onTrainEnd?: (info: { epochs: EpochInfo[]; stopped: boolean }) => void | Promise<void>;
+}
+
+/** How a run starts and stops; `trainCached` fills it from a checkpoint and passes it through. */
+export interface LoopControl {
+  /** First epoch to run (resuming a checkpointed run). */
+  startEpoch?: number;
+  /** Continue inside `startEpoch` from a mid-epoch checkpoint. */
+  resume?: LoopPosition;
+  /** Aborting stops the run after the current step, with an `onCheckpoint` first. */
+  signal?: AbortSignal;
+  /** Steps between mid-epoch `onCheckpoint` calls (none by default). */
+  checkpointEvery?: number;
+  callbacks?: Callbacks | Callbacks[];
+}
+
+export interface LoopOptions extends LoopControl {
   data: ImageDataset;
   batchSize: number;
   numEpochs: number;
   seed: number;
   scale?: PixelScale;
-  /** First epoch to run (resuming a checkpointed run). */
-  startEpoch?: number;
   /** One optimisation step; `globalStep` counts steps since the start of training. Must not leak tensors. */
   step: (batch: Batch, globalStep: number) => Logs;
-  callbacks?: Callbacks | Callbacks[];
+  /** Measures the model at global step 0 and every `every` steps; results go to `EpochInfo.evaluations`. */
+  evaluate?: { every: number; run: (globalStep: number) => Logs | Promise<Logs> };
 }
 
 /**
@@ -52,23 +84,41 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Runs the loop; returns each epoch's summary. Every batch's tensors are disposed here. */
+/**
+ * Runs the loop; returns the summaries of the epochs it completed (fewer than asked when `signal`
+ * stopped it). Every batch's tensors are disposed here.
+ */
 export async function trainLoop(options: LoopOptions): Promise<EpochInfo[]> {
-  const { data, batchSize, numEpochs, seed, scale = "unit", startEpoch = 0, step } = options;
+  const { data, batchSize, numEpochs, seed, scale = "unit", step, evaluate, signal, checkpointEvery } = options;
+  const resume = options.resume;
+  const startEpoch = resume?.epoch ?? options.startEpoch ?? 0;
   const callbacks = Array.isArray(options.callbacks) ? options.callbacks : options.callbacks ? [options.callbacks] : [];
   const emit = async <K extends keyof Callbacks>(event: K, info: Parameters<NonNullable<Callbacks[K]>>[0]) => {
     for (const cb of callbacks) await (cb[event] as ((i: typeof info) => void | Promise<void>) | undefined)?.(info);
   };
   const stepsPerEpoch = data.numBatches(batchSize, true);
   if (stepsPerEpoch === 0) throw new Error(`${data.name}: ${data.size} samples are fewer than one batch of ${batchSize}.`);
+  if (resume && (resume.step < 0 || resume.step > stepsPerEpoch)) throw new Error(`Cannot resume at step ${resume.step} of epoch ${resume.epoch + 1}: an epoch has ${stepsPerEpoch} steps (batch size or data changed?).`);
   const epochs: EpochInfo[] = [];
   let lastYield = performance.now();
-  await emit("onTrainBegin", { numEpochs, stepsPerEpoch, startEpoch });
+  let evaluations: Logs[] = resume ? [...resume.evaluations] : [];
+  const measure = async (globalStep: number) => {
+    const logs = { step: globalStep, ...(await evaluate!.run(globalStep)) };
+    evaluations.push(logs);
+    await emit("onEvaluation", { step: globalStep, logs });
+  };
+  await emit("onTrainBegin", { numEpochs, stepsPerEpoch, startEpoch, startStep: resume?.step ?? 0 });
+  if (evaluate && startEpoch === 0 && !resume) await measure(0);
   for (let epoch = startEpoch; epoch < numEpochs; epoch++) {
+    const from = epoch === resume?.epoch ? resume : undefined;
+    const sums: Logs = { ...from?.sums };
+    const priorSeconds = from?.seconds ?? 0;
     const start = performance.now();
-    const sums: Logs = {};
-    let s = 0;
-    for (const batch of data.batches({ batchSize, seed, epoch, scale, dropRemainder: true })) {
+    const elapsed = () => priorSeconds + (performance.now() - start) / 1000;
+    const position = (s: number): LoopPosition => ({ epoch, step: s, sums: { ...sums }, seconds: elapsed(), evaluations: [...evaluations] });
+    let s = from?.step ?? 0;
+    const firstStep = s;
+    for (const batch of data.batches({ batchSize, seed, epoch, scale, dropRemainder: true, startBatch: s })) {
       let logs: Logs;
       try {
         logs = step(batch, epoch * stepsPerEpoch + s);
@@ -80,18 +130,32 @@ export async function trainLoop(options: LoopOptions): Promise<EpochInfo[]> {
         sums[k] = (sums[k] ?? 0) + v;
       }
       s++;
-      await emit("onBatchEnd", { epoch, step: s, stepsPerEpoch, logs, imagesPerSecond: (s * batchSize) / ((performance.now() - start) / 1000) });
+      const globalStep = epoch * stepsPerEpoch + s;
+      await emit("onBatchEnd", { epoch, step: s, stepsPerEpoch, logs, imagesPerSecond: ((s - firstStep) * batchSize) / ((performance.now() - start) / 1000) });
+      if (evaluate && globalStep % evaluate.every === 0) await measure(globalStep);
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await yieldToEventLoop();
         lastYield = performance.now();
       }
+      if (s < stepsPerEpoch && (signal?.aborted || (checkpointEvery && s % checkpointEvery === 0))) {
+        await emit("onCheckpoint", position(s));
+        if (signal?.aborted) {
+          await emit("onTrainEnd", { epochs, stopped: true });
+          return epochs;
+        }
+      }
     }
-    const seconds = (performance.now() - start) / 1000;
+    const seconds = elapsed();
     const logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / stepsPerEpoch]));
-    const info: EpochInfo = { epoch, numEpochs, logs, seconds, imagesPerSecond: (stepsPerEpoch * batchSize) / seconds };
+    const info: EpochInfo = { epoch, numEpochs, logs, seconds, imagesPerSecond: (stepsPerEpoch * batchSize) / seconds, ...(evaluate ? { evaluations } : {}) };
+    evaluations = [];
     await emit("onEpochEnd", info);
     epochs.push(info);
+    if (signal?.aborted && epoch + 1 < numEpochs) {
+      await emit("onTrainEnd", { epochs, stopped: true });
+      return epochs;
+    }
   }
-  await emit("onTrainEnd", { epochs });
+  await emit("onTrainEnd", { epochs, stopped: false });
   return epochs;
 }

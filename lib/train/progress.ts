@@ -2,28 +2,23 @@
  * Quiet progress: a line that updates in place while an epoch runs (a tslab display, or `\r` on a
  * terminal), and one summary line per epoch — never a line per batch.
  */
+import { inNotebook } from "../viz/figure";
 import { Callbacks, EpochInfo, Logs, yieldToEventLoop } from "./loop";
 
 type Line = { update: (text: string) => void; done: (text: string) => void };
 
 function tslabLine(): Line | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: unknown };
-    if (!jupyter.lastWriteDisplayData) return undefined;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const tslab = require("tslab") as typeof import("tslab");
-    let live = tslab.newDisplay();
-    return {
-      update: (text) => live.text(text),
-      done: (text) => {
-        live.text(text);
-        live = tslab.newDisplay();
-      },
-    };
-  } catch {
-    return undefined;
-  }
+  if (!inNotebook()) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const tslab = require("tslab") as typeof import("tslab");
+  let live = tslab.newDisplay();
+  return {
+    update: (text) => live.text(text),
+    done: (text) => {
+      live.text(text);
+      live = tslab.newDisplay();
+    },
+  };
 }
 
 function terminalLine(stream: NodeJS.WriteStream): Line {
@@ -44,6 +39,14 @@ export function formatEpoch(info: EpochInfo, label = ""): string {
   return `${label ? label + "  " : ""}epoch ${String(info.epoch + 1).padStart(width)}/${info.numEpochs}  ${formatLogs(info.logs)}  ${Math.round(info.imagesPerSecond).toLocaleString("en-US")} img/s  ${info.seconds.toFixed(1)} s`;
 }
 
+/** `1h 02m`, `3m 20s`, `45s` */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 3600) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${s}s`;
+}
+
 function bar(fraction: number, width = 24): string {
   const full = Math.round(fraction * width);
   return "█".repeat(full) + "░".repeat(width - full);
@@ -54,13 +57,21 @@ export function progressCallbacks(options: { label?: string; everyMs?: number } 
   const { label = "", everyMs = 500 } = options;
   const line = tslabLine() ?? terminalLine(process.stderr);
   let last = 0;
+  // Remaining time from the steps done in this session (a resumed run starts mid-way).
+  let clock = { start: 0, firstStep: 0, totalSteps: 0, stepsPerEpoch: 1 };
   return {
+    onTrainBegin: ({ numEpochs, stepsPerEpoch, startEpoch, startStep }) => {
+      clock = { start: Date.now(), firstStep: startEpoch * stepsPerEpoch + startStep, totalSteps: numEpochs * stepsPerEpoch, stepsPerEpoch };
+    },
     // Each update waits for one event-loop turn: tslab's socket must flush before the next message.
     onBatchEnd: async ({ epoch, step, stepsPerEpoch, logs, imagesPerSecond }) => {
       const now = Date.now();
       if (now - last < everyMs && step < stepsPerEpoch) return;
       last = now;
-      line.update(`${label ? label + "  " : ""}epoch ${epoch + 1}  ${bar(step / stepsPerEpoch)} ${step}/${stepsPerEpoch}  ${formatLogs(logs)}  ${Math.round(imagesPerSecond)} img/s`);
+      const global = epoch * clock.stepsPerEpoch + step;
+      const rate = (global - clock.firstStep) / Math.max(1e-3, (now - clock.start) / 1000);
+      const eta = rate > 0 && clock.totalSteps > 0 ? `  ETA ${formatDuration((clock.totalSteps - global) / rate)}` : "";
+      line.update(`${label ? label + "  " : ""}epoch ${epoch + 1}  ${bar(step / stepsPerEpoch)} ${step}/${stepsPerEpoch}  ${formatLogs(logs)}  ${Math.round(imagesPerSecond)} img/s${eta}`);
       await yieldToEventLoop();
     },
     onEpochEnd: async (info) => {

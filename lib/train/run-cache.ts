@@ -1,18 +1,20 @@
 /**
  * Trained weights cached by the hash of their config: re-running a notebook loads them instead of
  * retraining unless something that defines the result changed. A run checkpoints after every epoch
- * (models, optimizer state, history; written atomically), so a killed run resumes where it stopped:
- * data order and noise derive from (seed, epoch, step), so the resumed epochs are the same.
+ * and, if asked, every few steps and when stopped (models, optimizer state, history, position in the
+ * epoch; written atomically), so a killed run resumes where it stopped: data order and noise derive
+ * from (seed, epoch, step), so the resumed steps are the same.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { RUNS_DIR } from "../paths";
-import { Callbacks, EpochInfo } from "./loop";
+import { Callbacks, EpochInfo, LoopControl, LoopPosition } from "./loop";
 import { loadModel, loadTensorList, saveTensorList, writeDirAtomic, writeModel } from "./model-io";
 
 export type ModelSet = Record<string, tf.LayersModel>;
+export type ModelCallbacks = Callbacks[] | ((models: ModelSet) => Callbacks[]);
 
 export interface CachedTrainingOptions<M extends ModelSet> {
   /** Run family, e.g. `01-dense-ae`; the folder is `<root>/<name>-<hash>`. */
@@ -22,11 +24,21 @@ export interface CachedTrainingOptions<M extends ModelSet> {
   build: () => M;
   /** Optimizers whose state is checkpointed (Adam's moments and step count), by name. */
   optimizers: Record<string, tf.Optimizer>;
-  /** Runs epochs `startEpoch`.. with the given callbacks (which include the checkpointing). */
-  train: (models: M, startEpoch: number, callbacks: Callbacks[]) => Promise<EpochInfo[]>;
-  callbacks?: Callbacks[];
+  /** Runs the loop from where `control` says, with its callbacks (which include the checkpointing). */
+  train: (models: M, control: LoopControl & { callbacks: Callbacks[] }) => Promise<EpochInfo[]>;
+  /** Callbacks, or a function of the models that makes them (e.g. saving sample grids per epoch). */
+  callbacks?: ModelCallbacks;
   root?: string;
+  /** Train in this folder instead of the cache folder named by the hash (a tracked run, lib/runs). */
+  dir?: string;
+  /** Stops the run after the current step, leaving a checkpoint to resume from. */
+  signal?: AbortSignal;
+  /** Steps between mid-epoch checkpoints (default: only at the end of each epoch). */
+  checkpointEvery?: number;
 }
+
+/** Where and how a tracked run trains (lib/runs) instead of the notebook cache. */
+export type RunTarget = { dir: string; signal?: AbortSignal; checkpointEvery?: number };
 
 export interface CachedTraining<M extends ModelSet> {
   models: M;
@@ -35,6 +47,8 @@ export interface CachedTraining<M extends ModelSet> {
   dir: string;
   /** `cache`: loaded, no training; `resumed`: continued a checkpoint; `trained`: from scratch. */
   source: "cache" | "resumed" | "trained";
+  /** True when `signal` stopped the run before its last epoch: `models` hold the checkpointed state. */
+  stopped: boolean;
 }
 
 /** Stable JSON (sorted keys) so equal configs hash equally. */
@@ -64,7 +78,9 @@ export function cacheDir(name: string, config: object, root: string = path.join(
   return path.join(root, `${name}-${configHash(config)}`);
 }
 
-async function writeState(dir: string, models: ModelSet, optimizers: Record<string, tf.Optimizer>, epochs: EpochInfo[], config: object): Promise<void> {
+const POSITION_JSON = "position.json";
+
+async function writeState(dir: string, models: ModelSet, optimizers: Record<string, tf.Optimizer>, epochs: EpochInfo[], config: object, position?: LoopPosition): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
     for (const [key, model] of Object.entries(models)) {
       fs.mkdirSync(path.join(tmp, key));
@@ -73,14 +89,34 @@ async function writeState(dir: string, models: ModelSet, optimizers: Record<stri
     for (const [key, optimizer] of Object.entries(optimizers)) await saveTensorList(await optimizer.getWeights(), path.join(tmp, `optimizer-${key}`));
     fs.writeFileSync(path.join(tmp, "history.json"), JSON.stringify(epochs, null, 1));
     fs.writeFileSync(path.join(tmp, "config.json"), JSON.stringify(config, null, 2));
+    if (position) fs.writeFileSync(path.join(tmp, POSITION_JSON), JSON.stringify(position));
   });
 }
 
-async function readState<M extends ModelSet>(dir: string, keys: string[]): Promise<{ models: M; epochs: EpochInfo[] }> {
+function readJsonFile<T>(file: string): T {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+  } catch (err) {
+    throw new Error(`${file}: cannot read the checkpoint (${(err as Error).message}); delete ${path.dirname(file)} to start that run again.`);
+  }
+}
+
+async function readState<M extends ModelSet>(dir: string, keys: string[]): Promise<{ models: M; epochs: EpochInfo[]; position?: LoopPosition }> {
   const models = {} as ModelSet;
   for (const key of keys) models[key] = await loadModel(path.join(dir, key));
-  const epochs = JSON.parse(fs.readFileSync(path.join(dir, "history.json"), "utf8")) as EpochInfo[];
-  return { models: models as M, epochs };
+  const epochs = readJsonFile<EpochInfo[]>(path.join(dir, "history.json"));
+  const positionFile = path.join(dir, POSITION_JSON);
+  return { models: models as M, epochs, position: fs.existsSync(positionFile) ? readJsonFile<LoopPosition>(positionFile) : undefined };
+}
+
+/** How far the checkpoint in a run folder got (completed epochs, steps into the next), if there is one. */
+export function checkpointProgress(dir: string): { epochs: number; step: number } | undefined {
+  const checkpointDir = path.join(dir, "checkpoint");
+  if (!fs.existsSync(path.join(checkpointDir, "history.json"))) return undefined;
+  const epochs = readJsonFile<EpochInfo[]>(path.join(checkpointDir, "history.json")).length;
+  const positionFile = path.join(checkpointDir, POSITION_JSON);
+  const position = fs.existsSync(positionFile) ? readJsonFile<LoopPosition>(positionFile) : undefined;
+  return { epochs, step: position && position.epoch === epochs ? position.step : 0 };
 }
 
 /** Copies weights from loaded models into freshly built ones (keeps custom training state intact). */
@@ -93,7 +129,7 @@ function copyWeights(from: ModelSet, to: ModelSet): void {
 
 /** Trains, resumes or loads a cached result; see the module comment. */
 export async function trainCached<M extends ModelSet>(options: CachedTrainingOptions<M>): Promise<CachedTraining<M>> {
-  const dir = cacheDir(options.name, options.config, options.root);
+  const dir = options.dir ?? cacheDir(options.name, options.config, options.root);
   const finalDir = path.join(dir, "final");
   const checkpointDir = path.join(dir, "checkpoint");
   const models = options.build();
@@ -102,14 +138,16 @@ export async function trainCached<M extends ModelSet>(options: CachedTrainingOpt
   if (fs.existsSync(path.join(finalDir, "history.json"))) {
     const saved = await readState<M>(finalDir, keys);
     copyWeights(saved.models, models);
-    return { models, epochs: saved.epochs, dir, source: "cache" };
+    return { models, epochs: saved.epochs, dir, source: "cache", stopped: false };
   }
 
   let done: EpochInfo[] = [];
+  let resume: LoopPosition | undefined;
   if (fs.existsSync(path.join(checkpointDir, "history.json"))) {
     const saved = await readState<M>(checkpointDir, keys);
     copyWeights(saved.models, models);
     done = saved.epochs;
+    resume = saved.position?.epoch === done.length ? saved.position : undefined;
     // Adam creates its slots on the first step; setWeights restores them and the step count.
     for (const [key, optimizer] of Object.entries(options.optimizers)) await optimizer.setWeights(loadTensorList(path.join(checkpointDir, `optimizer-${key}`)));
   }
@@ -118,10 +156,15 @@ export async function trainCached<M extends ModelSet>(options: CachedTrainingOpt
       done = [...done, info];
       await writeState(checkpointDir, models, options.optimizers, done, options.config);
     },
+    onCheckpoint: (position) => writeState(checkpointDir, models, options.optimizers, done, options.config, position),
+    onTrainEnd: (info) => void (stopped = info.stopped),
   };
-  const startEpoch = done.length;
-  await options.train(models, startEpoch, [...(options.callbacks ?? []), checkpoint]);
+  let stopped = false;
+  const resumed = done.length > 0 || resume !== undefined;
+  await options.train(models, { startEpoch: done.length, resume, signal: options.signal, checkpointEvery: options.checkpointEvery, callbacks: [...(typeof options.callbacks === "function" ? options.callbacks(models) : options.callbacks ?? []), checkpoint] });
+  const source = resumed ? "resumed" : "trained";
+  if (stopped) return { models, epochs: done, dir, source, stopped };
   await writeState(finalDir, models, {}, done, options.config);
   fs.rmSync(checkpointDir, { recursive: true, force: true });
-  return { models, epochs: done, dir, source: startEpoch > 0 ? "resumed" : "trained" };
+  return { models, epochs: done, dir, source, stopped: false };
 }

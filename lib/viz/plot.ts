@@ -146,7 +146,9 @@ export function scatterPlot(o: ScatterPlotOptions): Chart {
   const { width = 640, height = 480 } = o;
   const f = frame({ ...o, width, height, xs: o.groups.flatMap((g) => g.x), ys: o.groups.flatMap((g) => g.y), legend: o.groups.map((g) => g.name) });
   const body = o.groups.map((g, i) => g.x.map((x, k) => `<circle cx="${f.px(x).toFixed(1)}" cy="${f.py(g.y[k]).toFixed(1)}" r="1.8" fill="${PALETTE[i % PALETTE.length]}" fill-opacity="0.6"/>`).join(""));
-  const data = o.groups.map((g, i) => ({ type: "scattergl", mode: "markers", name: g.name, x: g.x, y: g.y, marker: { size: 3, color: PALETTE[i % PALETTE.length], opacity: 0.6 } }));
+  // Four significant digits are beyond what a marker can show and halve a notebook's size.
+  const short = (v: number[]) => v.map((n) => Number(n.toPrecision(4)));
+  const data = o.groups.map((g, i) => ({ type: "scattergl", mode: "markers", name: g.name, x: short(g.x), y: short(g.y), marker: { size: 3, color: PALETTE[i % PALETTE.length], opacity: 0.6 } }));
   return { plotly: { data, layout: axisLayout(o.title, o.xLabel, o.yLabel, width, height) }, svg: f.head + body.join("") + f.tail, width, height };
 }
 
