@@ -14,3 +14,4 @@ export * from "./paths";
 export * from "./stats";
 export * from "./experiments";
 export * from "./metrics/index";
+export * from "./runs/index";

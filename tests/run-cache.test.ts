@@ -8,8 +8,10 @@ import { configHash, stableStringify } from "../lib/train/run-cache";
 import { currentProfile } from "../lib/profiles";
 import { blobs, tempDir } from "./helpers/fixtures";
 import { RUNS_DIR } from "../lib/paths";
+import { accumulatedPower, installExactAdamResume } from "../lib/engine/adam-resume";
 
 tf.setBackend("cpu");
+installExactAdamResume();
 
 const model = { kind: "dense" as const, config: { imageShape: [14, 14, 1] as [number, number, number], hiddenUnits: [16], latentDim: 3, seed: 1 } };
 const training = { batchSize: 16, numEpochs: 4, learningRate: 0.01, seed: 3 };
@@ -60,6 +62,20 @@ test("a run stopped mid-epoch by its signal resumes at that step: same epoch mea
   assert.equal(resumed.stopped, false);
   assert.deepEqual(resumed.epochs.map((e) => e.logs), reference.epochs.map((e) => e.logs));
   assert.ok(!fs.existsSync(path.join(dir, "checkpoint")), "a finished run keeps only its final state");
+});
+
+test("Adam restored from its weights carries the same β powers as the optimizer it was saved from", async () => {
+  const v = tf.variable(tf.tensor1d([1, -2, 3]));
+  const a = tf.train.adam(0.01, 0.5, 0.999);
+  for (let i = 0; i < 37; i++) a.minimize(() => v.square().sum() as tf.Scalar);
+  const b = tf.train.adam(0.01, 0.5, 0.999);
+  await b.setWeights(await a.getWeights());
+  const acc = (o: tf.Optimizer) => [(o as unknown as { accBeta1: tf.Tensor }).accBeta1.dataSync()[0], (o as unknown as { accBeta2: tf.Tensor }).accBeta2.dataSync()[0]];
+  assert.deepEqual(acc(b), acc(a));
+  assert.equal(acc(a)[1], accumulatedPower(0.999, 37));
+  tf.dispose([v]);
+  a.dispose();
+  b.dispose();
 });
 
 test("the VAE fit reports train and test ELBO terms", async () => {
