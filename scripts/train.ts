@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import { selectEngine, ENGINE_ENV } from "../lib/engine/ladder";
-import { ConfigError, flattenConfig, parseAssignments } from "../lib/runs/config";
+import { ConfigError, flattenConfig, parseAssignments, readConfigFile } from "../lib/runs/config";
 import { modelConfig, PRESETS, RUN_MODELS, runModel } from "../lib/runs/presets";
 import { createRun, openRun, TRACKED_RUNS_DIR } from "../lib/runs/run-folder";
 import { trainRun } from "../lib/runs/train-run";
@@ -56,20 +56,6 @@ function parseArgs(argv: string[]): Args {
     else throw new ConfigError(`Unknown argument "${a}".\n${USAGE}`);
   }
   return args;
-}
-
-function readConfigFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new ConfigError(`Cannot read the config file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`The config file ${file} is not valid JSON: ${(err as Error).message}.`);
-  }
 }
 
 async function main(): Promise<number> {
