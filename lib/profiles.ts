@@ -20,6 +20,8 @@ export interface Profile {
   epochs: { denseAe: number; convAe: number; colourAe: number; vae: number; vae2d: number; classifier: number; cgan: number };
   /** The GAN study of notebook 05: seeds per arm, epochs, steps between evaluations, samples per evaluation. */
   gan: { seeds: number; epochs: number; evalEvery: number; evalSamples: number };
+  /** The GAN's hyper-parameter search of notebook 07: trials, training images and epochs per trial. */
+  search: { trials: number; trainSize: number; epochs: number; evalEvery: number };
 }
 
 export const PROFILES: Record<ProfileName, Profile> = {
@@ -27,11 +29,13 @@ export const PROFILES: Record<ProfileName, Profile> = {
     name: "quick", trainSize: 2048, testSize: 512, colourSize: 512,
     epochs: { denseAe: 2, convAe: 2, colourAe: 2, vae: 2, vae2d: 2, classifier: 2, cgan: 1 },
     gan: { seeds: 2, epochs: 1, evalEvery: 8, evalSamples: 256 },
+    search: { trials: 3, trainSize: 512, epochs: 1, evalEvery: 4 },
   },
   full: {
     name: "full", trainSize: 60000, testSize: 10000, colourSize: 3786,
     epochs: { denseAe: 20, convAe: 10, colourAe: 20, vae: 12, vae2d: 8, classifier: 6, cgan: 10 },
     gan: { seeds: 5, epochs: 5, evalEvery: 250, evalSamples: 2000 },
+    search: { trials: 16, trainSize: 20000, epochs: 1, evalEvery: 100 },
   },
 };
 

@@ -31,6 +31,7 @@ const EXPECTED: Record<string, { grids: number; charts: number; html?: number; m
   "04-variational-autoencoder.ipynb": { grids: 4, charts: 3, markdown: 1 },
   "05-vae-pretrained-gan.ipynb": { grids: 2, charts: 4, html: 2, markdown: 1 },
   "06-conditional-gan.ipynb": { grids: 2, charts: 2, html: 1, markdown: 1 },
+  "07-hyperparameter-search.ipynb": { grids: 0, charts: 2, html: 2, markdown: 1 },
 };
 
 for (const [name, want] of Object.entries(EXPECTED)) {

@@ -40,9 +40,11 @@ test("TPE proposals stay in the space and find a known optimum better than rando
 test("a short search trains its trials as runs, ranks them, and continues from its folder without retraining", async () => {
   const root = tempDir("search");
   const base = modelConfig("ae", {}, { "data.trainSize": "256", "data.testSize": "64", "training.numEpochs": "1", "model.hiddenUnits": "16", "model.latentDim": "4", "tracking.checkpointEvery": "0" });
-  const options = { model: "ae" as const, base, trials: 5, sampler: "tpe" as const, seed: 3, name: "s", root, startupTrials: 3 };
+  const reference = { learningRate: 1e-3, batchSize: 32, beta1: 0.9 };
+  const options = { model: "ae" as const, base, trials: 5, sampler: "tpe" as const, seed: 3, name: "s", root, startupTrials: 3, enqueue: [reference] };
   const result = await runSearch(options);
   assert.equal(result.trials.length, 5);
+  assert.deepEqual(result.trials[0].params, reference, "an enqueued setting is the first trial");
   assert.equal(result.objective, "test_loss");
   for (const t of result.trials) {
     assert.equal(t.status, "done");
