@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
 import { RENDER_ENV } from "../lib/viz/figure";
+import { RESULTS_MIME } from "../lib/viz/results-types";
 import { currentProfile, PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
 import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
 import { renderBook } from "./render/book";
@@ -53,15 +54,25 @@ function listFiles(dir: string, skip: RegExp): string[] {
   }).sort();
 }
 
-/** Hash of what an execution depends on: the notebook's sources, lib/, the lock file and the profile. */
-function freezeHash(nb: NotebookJson, profile: string, libHash: string): string {
+/**
+ * Hash of what an execution depends on: the notebook's sources, lib/, the lock file and the profile;
+ * for a notebook that reads other notebooks' results (the results chapter), also those results.
+ */
+function freezeHash(nb: NotebookJson, profile: string, libHash: string, others: string[]): string {
   const h = crypto.createHash("sha256").update(profile).update(libHash);
-  for (const c of nb.cells) h.update(c.cell_type).update(Array.isArray(c.source) ? c.source.join("") : c.source);
+  const sources = nb.cells.map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source));
+  nb.cells.forEach((c, i) => h.update(c.cell_type).update(sources[i]));
+  if (sources.some((s) => /notebookResults\(/i.test(s))) {
+    for (const file of others) {
+      const outputs = readNotebook(file).cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.[RESULTS_MIME]);
+      h.update(path.basename(file)).update(JSON.stringify(outputs.map((o) => o.data![RESULTS_MIME])));
+    }
+  }
   return h.digest("hex").slice(0, 16);
 }
 
 interface NotebookJson {
-  cells: { cell_type: string; source: string | string[] }[];
+  cells: { cell_type: string; source: string | string[]; outputs?: { data?: Record<string, unknown> }[] }[];
   metadata: Record<string, unknown> & { vae_gan?: { freeze?: string; profile?: string; seconds?: number } };
 }
 
@@ -82,7 +93,8 @@ function executeAll(args: Args): void {
     const file = path.join(NOTEBOOKS_DIR, name);
     const last = readNotebook(file).metadata.vae_gan;
     const profile = args.profile ?? last?.profile ?? "quick";
-    const hash = freezeHash(readNotebook(file), profile, libDigest);
+    const others = fs.readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith(".ipynb") && f !== name).sort().map((f) => path.join(NOTEBOOKS_DIR, f));
+    const hash = freezeHash(readNotebook(file), profile, libDigest, others);
     const tag = `[${i + 1}/${notebooks.length}] ${name}`;
     if (!args.force && last?.freeze === hash) {
       console.log(`${tag}: unchanged since its last execution (${profile}), kept`);

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { PLOTLY_MIME } from "../lib/viz/figure";
+import { RESULTS_DIR_ENV } from "../lib/viz/results";
 import { notebookSkip, Output, outputText, runNotebook } from "./helpers/notebook";
+import { tempDir } from "./helpers/fixtures";
 
 const skip = notebookSkip();
 const NOTEBOOKS = path.join(__dirname, "..", "notebooks");
@@ -32,13 +34,17 @@ const EXPECTED: Record<string, { grids: number; charts: number; html?: number; m
   "05-vae-pretrained-gan.ipynb": { grids: 2, charts: 4, html: 2, markdown: 1 },
   "06-conditional-gan.ipynb": { grids: 2, charts: 2, html: 1, markdown: 1 },
   "07-hyperparameter-search.ipynb": { grids: 0, charts: 2, html: 2, markdown: 1 },
+  // Reads the results of the notebooks above, executed into `executed` by their tests.
+  "08-results-and-conclusions.ipynb": { grids: 0, charts: 0, html: 2, markdown: 3 },
 };
+const executed = tempDir("executed");
 
 for (const [name, want] of Object.entries(EXPECTED)) {
   test(`notebook ${name} executes under the quick profile with its figures`, { skip }, () => {
     assert.ok(fs.existsSync(path.join(NOTEBOOKS, name)));
-    const cells = runNotebook(path.join(NOTEBOOKS, name));
-    assert.match(cells[0].map(outputText).join(""), /^engine: \S+ \(tfjs backend/, "the first cell says which engine ran");
+    const cells = runNotebook(path.join(NOTEBOOKS, name), { [RESULTS_DIR_ENV]: executed }, executed);
+    if (name.startsWith("08")) assert.match(cells[0].map(outputText).join(""), /^profiles: quick; engines: /, "it read the notebooks executed above");
+    else assert.match(cells[0].map(outputText).join(""), /^engine: \S+ \(tfjs backend/, "the first cell says which engine ran");
     const d = displays(cells);
     const charts = d.filter((x) => x[PLOTLY_MIME]);
     const grids = d.filter((x) => !x[PLOTLY_MIME] && x["image/png"]);

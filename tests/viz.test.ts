@@ -8,6 +8,7 @@ import { ImageDataset } from "../lib/data/dataset";
 import { imageGrid, layoutGrid } from "../lib/viz/grid";
 import { linePlot, scatterPlot } from "../lib/viz/plot";
 import { chartFigure, display, gridFigure, inNotebook, saveFigure, slugify } from "../lib/viz/figure";
+import { readNotebookResults, resultsFigure, RESULTS_MIME } from "../lib/viz/results";
 import { tempDir } from "./helpers/fixtures";
 
 tf.setBackend("cpu");
@@ -71,4 +72,19 @@ test("figures save under deterministic names and display falls back to files out
   assert.equal(inNotebook(), false);
   display(await chartFigure(linePlot({ title: "t", xLabel: "x", yLabel: "y", series: [{ name: "s", x: [0, 1], y: [0, 1] }] })), { name: "curve", dir });
   assert.deepEqual(fs.readdirSync(dir).sort(), ["curve.plotly.json", "curve.png", "ones-grid.png"]);
+});
+
+test("a notebook's results table carries its numbers as JSON, and the results chapter reads them back", () => {
+  const results = { fd: { label: "FD, final", value: 12.345678 }, arm: { label: "best arm", value: "scratch" } };
+  const fig = resultsFigure(results, 3);
+  assert.equal(fig.kind, "results");
+  assert.match((fig as { html: string }).html, /<td>FD, final<\/td><td>12\.3<\/td>/);
+  const dir = tempDir("results");
+  const file = path.join(dir, "05-study.ipynb");
+  const output = { output_type: "display_data", data: { "text/html": "<table/>", [RESULTS_MIME]: results }, metadata: {} };
+  fs.writeFileSync(file, JSON.stringify({ cells: [{ cell_type: "code", source: "", outputs: [{ output_type: "stream", text: "hi" }, output] }] }));
+  assert.deepEqual(readNotebookResults(file), results);
+  fs.writeFileSync(file, JSON.stringify({ cells: [{ cell_type: "code", source: "", outputs: [] }] }));
+  assert.throws(() => readNotebookResults(file), /05-study\.ipynb holds no results output: execute it first \(npm run render -- --only 05\)/);
+  assert.deepEqual(saveFigure(fig, "study results", dir).map((f) => path.basename(f)), ["study-results.html", "study-results.json"]);
 });

@@ -9,12 +9,15 @@ import { ImageDataset } from "../data/dataset";
 import { IMAGES_DIR } from "../paths";
 import { GridOptions, imageGrid } from "./grid";
 import { Chart, chartToPng } from "./plot";
+import { NotebookResults, RESULTS_MIME } from "./results-types";
 
 export type Figure =
   | { kind: "png"; png: Buffer }
   | { kind: "html"; html: string }
   | { kind: "markdown"; markdown: string }
-  | { kind: "chart"; chart: Chart; png: Buffer };
+  | { kind: "chart"; chart: Chart; png: Buffer }
+  /** A notebook's key numbers: shown as a table, carried as JSON for the results chapter (viz/results). */
+  | { kind: "results"; html: string; results: NotebookResults };
 
 /** Environment variable set by `npm run render`: the page injects plotly.js, so outputs must not. */
 export const RENDER_ENV = "VAE_GAN_RENDER";
@@ -65,6 +68,8 @@ export function saveFigure(figure: Figure, name: string, dir: string = FIGURES_D
   const files: [string, string | Buffer][] =
     figure.kind === "html"
       ? [[base + ".html", figure.html]]
+      : figure.kind === "results"
+      ? [[base + ".html", figure.html], [base + ".json", JSON.stringify(figure.results, null, 1)]]
       : figure.kind === "markdown"
         ? [[base + ".md", figure.markdown]]
         : figure.kind === "png"
@@ -116,6 +121,8 @@ function bundleOf(figure: Figure, id: string): Bundle {
       return { "text/html": figure.html, "text/plain": "<html>" };
     case "markdown":
       return { "text/markdown": figure.markdown, "text/plain": figure.markdown };
+    case "results":
+      return { "text/html": figure.html, [RESULTS_MIME]: figure.results, "text/plain": Object.values(figure.results).map((r) => `${r.label}: ${r.value}`).join("\n") };
     case "chart":
       return {
         [PLOTLY_MIME]: figure.chart.plotly,

@@ -2,3 +2,4 @@ export * from "./grid";
 export * from "./plot";
 export * from "./figure";
 export * from "./model-figures";
+export * from "./results";

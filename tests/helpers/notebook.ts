@@ -19,8 +19,8 @@ export function outputText(o: Output): string {
 }
 
 /** Runs the notebook as `npm run render` does (render mode, quick profile); returns each cell's outputs. */
-export function runNotebook(file: string, env: Record<string, string> = {}): Output[][] {
-  const output = path.join(tempDir("nb"), path.basename(file));
+export function runNotebook(file: string, env: Record<string, string> = {}, outputDir: string = tempDir("nb")): Output[][] {
+  const output = path.join(outputDir, path.basename(file));
   const result = executeNotebook(file, { output, env: { [RENDER_ENV]: "1", VAE_GAN_PROFILE: "quick", ...env } });
   if (!result.ok) throw new Error(`${path.basename(file)} failed:\n${result.stderr}`);
   const nb = JSON.parse(fs.readFileSync(output, "utf8")) as { cells: { cell_type: string; outputs?: Output[] }[] };
