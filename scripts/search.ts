@@ -10,6 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ENGINE_ENV, selectEngine } from "../lib/engine/ladder";
+import { runMain, stopOnCtrlC } from "./cli";
 import { ConfigError, parseAssignments, readConfigFile } from "../lib/runs/config";
 import { searchFigure } from "../lib/runs/figures";
 import { modelConfig, RUN_MODELS, runModel } from "../lib/runs/presets";
@@ -58,15 +59,10 @@ async function main(): Promise<number> {
   const engine = await selectEngine({ log: () => {} });
   const name = args.name ?? `search-${model}-${args.sampler}-seed${args.seed}`;
   console.error(`search ${name}: ${args.trials} trials of ${model} (${args.sampler}) on engine ${engine.name}`);
-  const controller = new AbortController();
-  process.on("SIGINT", () => {
-    if (controller.signal.aborted) process.exit(130);
-    console.error("\nStopping after this step and checkpointing the trial (Ctrl-C again to quit without one)…");
-    controller.abort();
-  });
+  const signal = stopOnCtrlC("Stopping after this step and checkpointing the trial");
   const result = await runSearch({
     model, base, trials: args.trials, sampler: args.sampler as Sampler, seed: args.seed, name, root: args.root,
-    signal: controller.signal, callbacks: (i) => [progressCallbacks({ label: `trial ${i}` })], runsRoot: args.root, log: (l) => console.error(l),
+    signal, callbacks: (i) => [progressCallbacks({ label: `trial ${i}` })], runsRoot: args.root, log: (l) => console.error(l),
   });
   const table = searchTable(result);
   const markdown = [`| ${table.header.join(" | ")} |`, `|${table.header.map(() => "---").join("|")}|`, ...table.rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -81,10 +77,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    console.error(err instanceof ConfigError ? err.message : `Error: ${err.message}`);
-    process.exit(err instanceof ConfigError ? 2 : 1);
-  },
-);
+runMain(main);

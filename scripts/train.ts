@@ -9,6 +9,7 @@
  */
 import * as fs from "fs";
 import { selectEngine, ENGINE_ENV } from "../lib/engine/ladder";
+import { runMain, stopOnCtrlC } from "./cli";
 import { ConfigError, flattenConfig, parseAssignments, readConfigFile } from "../lib/runs/config";
 import { modelConfig, PRESETS, RUN_MODELS, runModel } from "../lib/runs/presets";
 import { createRun, openRun, TRACKED_RUNS_DIR } from "../lib/runs/run-folder";
@@ -84,13 +85,8 @@ async function main(): Promise<number> {
   const engine = await selectEngine({ log: () => {} });
   console.error(`${run.name}: ${run.model} on engine ${engine.name}; folder ${run.dir}`);
 
-  const controller = new AbortController();
-  process.on("SIGINT", () => {
-    if (controller.signal.aborted) process.exit(130);
-    console.error("\nStopping after this step and saving a checkpoint (Ctrl-C again to quit without one)…");
-    controller.abort();
-  });
-  const result = await trainRun({ run, signal: controller.signal, callbacks: [progressCallbacks({ label: run.name })], root: args.root, log: (l) => console.error(l) });
+  const signal = stopOnCtrlC("Stopping after this step and saving a checkpoint");
+  const result = await trainRun({ run, signal, callbacks: [progressCallbacks({ label: run.name })], root: args.root, log: (l) => console.error(l) });
   if (result.stopped) {
     const at = checkpointProgress(run.dir);
     console.error(`Stopped; checkpoint after ${at?.epochs ?? 0} epochs and ${at?.step ?? 0} steps. Resume with: npm run train -- --resume ${run.name}`);
@@ -100,10 +96,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    console.error(err instanceof ConfigError ? err.message : `Error: ${err.message}`);
-    process.exit(err instanceof ConfigError ? 2 : 1);
-  },
-);
+runMain(main);
