@@ -79,6 +79,7 @@ test("a notebook's results table carries its numbers as JSON, and the results ch
   const fig = resultsFigure(results, 3);
   assert.equal(fig.kind, "results");
   assert.match((fig as { html: string }).html, /<td>FD, final<\/td><td>12\.3<\/td>/);
+  assert.match((fig as { text: string }).text, /^result +value\n-+ +-+\nFD, final +12\.3\nbest arm +scratch$/, "a plain-text table for formats without HTML");
   const dir = tempDir("results");
   const file = path.join(dir, "05-study.ipynb");
   const output = { output_type: "display_data", data: { "text/html": "<table/>", [RESULTS_MIME]: results }, metadata: {} };

@@ -13,11 +13,12 @@ import { NotebookResults, RESULTS_MIME } from "./results-types";
 
 export type Figure =
   | { kind: "png"; png: Buffer }
-  | { kind: "html"; html: string }
+  /** `text`: a plain-text version for front ends and formats that cannot show HTML (e.g. a PDF via LaTeX). */
+  | { kind: "html"; html: string; text?: string }
   | { kind: "markdown"; markdown: string }
   | { kind: "chart"; chart: Chart; png: Buffer }
   /** A notebook's key numbers: shown as a table, carried as JSON for the results chapter (viz/results). */
-  | { kind: "results"; html: string; results: NotebookResults };
+  | { kind: "results"; html: string; text: string; results: NotebookResults };
 
 /** Environment variable set by `npm run render`: the page injects plotly.js, so outputs must not. */
 export const RENDER_ENV = "VAE_GAN_RENDER";
@@ -51,7 +52,14 @@ function escapeHtml(s: string): string {
 export function tableFigure(headers: string[], rows: (string | number)[][], digits = 4): Figure {
   const cell = (v: string | number) => (typeof v === "number" ? (Number.isInteger(v) ? v.toLocaleString("en-US") : v.toPrecision(digits)) : v);
   const tr = (cells: (string | number)[], tag: string) => `<tr>${cells.map((c) => `<${tag}>${escapeHtml(String(cell(c)))}</${tag}>`).join("")}</tr>`;
-  return { kind: "html", html: `<table class="vae-gan-table"><thead>${tr(headers, "th")}</thead><tbody>${rows.map((r) => tr(r, "td")).join("")}</tbody></table>` };
+  return { kind: "html", html: `<table class="vae-gan-table"><thead>${tr(headers, "th")}</thead><tbody>${rows.map((r) => tr(r, "td")).join("")}</tbody></table>`, text: plainTable([headers, ...rows.map((r) => r.map((c) => String(cell(c))))]) };
+}
+
+/** Columns padded to equal width, a rule under the header. */
+function plainTable(rows: string[][]): string {
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => (r[j] ?? "").length)));
+  const line = (r: string[]) => r.map((c, j) => c.padEnd(widths[j])).join("  ").trimEnd();
+  return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
 }
 
 /** A file-name-safe version of a figure name: `"VAE samples (epoch 3)"` → `vae-samples-epoch-3`. */
@@ -118,11 +126,11 @@ function bundleOf(figure: Figure, id: string): Bundle {
     case "png":
       return { "image/png": figure.png.toString("base64"), "text/plain": "<image>" };
     case "html":
-      return { "text/html": figure.html, "text/plain": "<html>" };
+      return { "text/html": figure.html, "text/plain": figure.text ?? "<html>" };
     case "markdown":
       return { "text/markdown": figure.markdown, "text/plain": figure.markdown };
     case "results":
-      return { "text/html": figure.html, [RESULTS_MIME]: figure.results, "text/plain": Object.values(figure.results).map((r) => `${r.label}: ${r.value}`).join("\n") };
+      return { "text/html": figure.html, [RESULTS_MIME]: figure.results, "text/plain": figure.text };
     case "chart":
       return {
         [PLOTLY_MIME]: figure.chart.plotly,

@@ -14,7 +14,7 @@ export * from "./results-types";
 /** The results table of a notebook (label, value); numbers with `digits` significant digits. */
 export function resultsFigure(results: NotebookResults, digits = 4): Figure {
   const table = tableFigure(["result", "value"], Object.values(results).map((r) => [r.label, r.value]), digits);
-  return { kind: "results", html: (table as { html: string }).html, results };
+  return { kind: "results", html: (table as { html: string }).html, text: (table as { text: string }).text, results };
 }
 
 type Output = { data?: Record<string, unknown> };
