@@ -40,6 +40,8 @@ export interface ScatterPlotOptions {
   xLabel: string;
   yLabel: string;
   groups: ScatterGroup[];
+  /** Marker diameter in pixels (default 3: thousands of points). */
+  markerSize?: number;
   width?: number;
   height?: number;
 }
@@ -118,7 +120,7 @@ function frame(f: Frame): { head: string; tail: string; px: (x: number) => numbe
 }
 
 function axisLayout(title: string, xLabel: string, yLabel: string, width: number, height: number, logY = false): Record<string, unknown> {
-  return { title: { text: title }, xaxis: { title: { text: xLabel } }, yaxis: { title: { text: yLabel }, type: logY ? "log" : "linear" }, width, height, margin: { l: 64, r: 16, t: 40, b: 48 } };
+  return { title: { text: title, x: 0.01, xanchor: "left" }, xaxis: { title: { text: xLabel } }, yaxis: { title: { text: yLabel }, type: logY ? "log" : "linear" }, width, height, margin: { l: 64, r: 16, t: 40, b: 48 } };
 }
 
 /** Lines (e.g. loss curves), optionally with shaded bands. */
@@ -143,12 +145,12 @@ export function linePlot(o: LinePlotOptions): Chart {
 
 /** Points coloured by group (e.g. a 2-D latent space coloured by class). */
 export function scatterPlot(o: ScatterPlotOptions): Chart {
-  const { width = 640, height = 480 } = o;
+  const { width = 640, height = 480, markerSize = 3 } = o;
   const f = frame({ ...o, width, height, xs: o.groups.flatMap((g) => g.x), ys: o.groups.flatMap((g) => g.y), legend: o.groups.map((g) => g.name) });
-  const body = o.groups.map((g, i) => g.x.map((x, k) => `<circle cx="${f.px(x).toFixed(1)}" cy="${f.py(g.y[k]).toFixed(1)}" r="1.8" fill="${PALETTE[i % PALETTE.length]}" fill-opacity="0.6"/>`).join(""));
+  const body = o.groups.map((g, i) => g.x.map((x, k) => `<circle cx="${f.px(x).toFixed(1)}" cy="${f.py(g.y[k]).toFixed(1)}" r="${(markerSize * 0.6).toFixed(1)}" fill="${PALETTE[i % PALETTE.length]}" fill-opacity="0.6"/>`).join(""));
   // Four significant digits are beyond what a marker can show and halve a notebook's size.
   const short = (v: number[]) => v.map((n) => Number(n.toPrecision(4)));
-  const data = o.groups.map((g, i) => ({ type: "scattergl", mode: "markers", name: g.name, x: short(g.x), y: short(g.y), marker: { size: 3, color: PALETTE[i % PALETTE.length], opacity: 0.6 } }));
+  const data = o.groups.map((g, i) => ({ type: "scattergl", mode: "markers", name: g.name, x: short(g.x), y: short(g.y), marker: { size: markerSize, color: PALETTE[i % PALETTE.length], opacity: 0.6 } }));
   return { plotly: { data, layout: axisLayout(o.title, o.xLabel, o.yLabel, width, height) }, svg: f.head + body.join("") + f.tail, width, height };
 }
 
