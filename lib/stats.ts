@@ -12,6 +12,17 @@ export interface Interval {
   n: number;
 }
 
+/**
+ * The two-sided 95% critical value of Student's t with `df` degrees of freedom (Welch's df need not
+ * be an integer: it is rounded down, the conservative side); 1.96 beyond the table. Below one degree
+ * of freedom (or NaN, e.g. two samples without spread) no difference can be called: Infinity.
+ */
+export function tCritical(df: number): number {
+  if (!(df >= 1)) return Infinity;
+  const k = Math.floor(df);
+  return k <= T975.length ? T975[k - 1] : 1.96;
+}
+
 /** Mean ± t₀.₉₇₅·s/√n of the finite values. */
 export function meanInterval(values: number[]): Interval {
   const v = values.filter(Number.isFinite);
@@ -19,7 +30,7 @@ export function meanInterval(values: number[]): Interval {
   if (n === 0) return { mean: NaN, halfWidth: NaN, lower: NaN, upper: NaN, n };
   const mean = v.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  const halfWidth = n > 1 ? (T975[Math.min(n - 2, T975.length - 1)] ?? 1.96) * (sd / Math.sqrt(n)) : 0;
+  const halfWidth = n > 1 ? tCritical(n - 1) * (sd / Math.sqrt(n)) : 0;
   return { mean, halfWidth, lower: mean - halfWidth, upper: mean + halfWidth, n };
 }
 
