@@ -1,0 +1,6 @@
+export * from "./config";
+export * from "./presets";
+export * from "./run-folder";
+export * from "./train-run";
+export * from "./search";
+export * from "./figures";
