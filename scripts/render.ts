@@ -85,7 +85,8 @@ function executeAll(args: Args): void {
   if (reason) throw new Error(`Cannot execute notebooks: ${reason}`);
   writeKernelSpec();
   const libHash = crypto.createHash("sha256");
-  for (const f of [...listFiles(path.join(PROJECT_ROOT, "lib"), /native\/build|\.md$/), path.join(PROJECT_ROOT, "package-lock.json")]) libHash.update(f).update(fs.readFileSync(f));
+  // Paths relative to the project, so that a fresh clone anywhere finds the committed notebooks frozen.
+  for (const f of [...listFiles(path.join(PROJECT_ROOT, "lib"), /native\/build|\.md$/), path.join(PROJECT_ROOT, "package-lock.json")]) libHash.update(path.relative(PROJECT_ROOT, f)).update(fs.readFileSync(f));
   const libDigest = libHash.digest("hex");
   const notebooks = fs.readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith(".ipynb") && (!args.only || args.only.some((p) => f.startsWith(p)))).sort();
   if (notebooks.length === 0) throw new Error(`No notebook in ${NOTEBOOKS_DIR}${args.only ? ` matching ${args.only.join(", ")}` : ""}.`);
