@@ -103,7 +103,7 @@ function executeAll(args: Args): void {
     }
     console.log(`${tag}: executing (profile ${profile}) …`);
     // Under `full` one cell can train for hours (notebook 05's study: ~2.5 h on one core), so its cell timeout is long.
-    const result = executeNotebook(file, { env: { [RENDER_ENV]: "1", [PROFILE_ENV]: profile }, timeoutSeconds: profile === "full" ? 12 * 3600 : 7200 });
+    const result = executeNotebook(file, { env: { [RENDER_ENV]: "1", [PROFILE_ENV]: profile }, timeoutSeconds: profile === "full" ? 12 * 3600 : undefined });
     if (!result.ok) throw new Error(`${name} failed after ${result.seconds.toFixed(1)} s:\n${result.stderr}`);
     const nb = readNotebook(file);
     nb.metadata.vae_gan = { freeze: hash, profile };
