@@ -10,15 +10,14 @@
  * 2. Renders the report: `quarto render` when Quarto is on PATH, else the project's own renderer.
  */
 import { spawnSync } from "child_process";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
 import { RENDER_ENV } from "../lib/viz/figure";
-import { RESULTS_MIME } from "../lib/viz/results-types";
 import { currentProfile, PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
 import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
 import { renderBook } from "./render/book";
+import { codeDigest, freezeHash, readNotebook } from "./render/freeze";
 import { writeDiagrams } from "./diagrams";
 
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
@@ -46,48 +45,11 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function listFiles(dir: string, skip: RegExp): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (skip.test(p)) return [];
-    return e.isDirectory() ? listFiles(p, skip) : [p];
-  }).sort();
-}
-
-/**
- * Hash of what an execution depends on: the notebook's sources, lib/, the lock file and the profile;
- * for a notebook that reads other notebooks' results (the results chapter), also those results.
- */
-function freezeHash(nb: NotebookJson, profile: string, libHash: string, others: string[]): string {
-  const h = crypto.createHash("sha256").update(profile).update(libHash);
-  const sources = nb.cells.map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source));
-  nb.cells.forEach((c, i) => h.update(c.cell_type).update(sources[i]));
-  if (sources.some((s) => /notebookResults\(/i.test(s))) {
-    for (const file of others) {
-      const outputs = readNotebook(file).cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.[RESULTS_MIME]);
-      h.update(path.basename(file)).update(JSON.stringify(outputs.map((o) => o.data![RESULTS_MIME])));
-    }
-  }
-  return h.digest("hex").slice(0, 16);
-}
-
-interface NotebookJson {
-  cells: { cell_type: string; source: string | string[]; outputs?: { data?: Record<string, unknown> }[] }[];
-  metadata: Record<string, unknown> & { vae_gan?: { freeze?: string; profile?: string; seconds?: number } };
-}
-
-function readNotebook(file: string): NotebookJson {
-  return JSON.parse(fs.readFileSync(file, "utf8")) as NotebookJson;
-}
-
 function executeAll(args: Args): void {
   const reason = jupyterUnavailableReason();
   if (reason) throw new Error(`Cannot execute notebooks: ${reason}`);
   writeKernelSpec();
-  const libHash = crypto.createHash("sha256");
-  // Paths relative to the project, so that a fresh clone anywhere finds the committed notebooks frozen.
-  for (const f of [...listFiles(path.join(PROJECT_ROOT, "lib"), /native\/build|\.md$/), path.join(PROJECT_ROOT, "package-lock.json")]) libHash.update(path.relative(PROJECT_ROOT, f)).update(fs.readFileSync(f));
-  const libDigest = libHash.digest("hex");
+  const code = codeDigest(PROJECT_ROOT);
   const notebooks = fs.readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith(".ipynb") && (!args.only || args.only.some((p) => f.startsWith(p)))).sort();
   if (notebooks.length === 0) throw new Error(`No notebook in ${NOTEBOOKS_DIR}${args.only ? ` matching ${args.only.join(", ")}` : ""}.`);
   notebooks.forEach((name, i) => {
@@ -95,7 +57,7 @@ function executeAll(args: Args): void {
     const last = readNotebook(file).metadata.vae_gan;
     const profile = args.profile ?? last?.profile ?? "quick";
     const others = fs.readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith(".ipynb") && f !== name).sort().map((f) => path.join(NOTEBOOKS_DIR, f));
-    const hash = freezeHash(readNotebook(file), profile, libDigest, others);
+    const hash = freezeHash(readNotebook(file), profile, code, others);
     const tag = `[${i + 1}/${notebooks.length}] ${name}`;
     if (!args.force && last?.freeze === hash) {
       console.log(`${tag}: unchanged since its last execution (${profile}), kept`);

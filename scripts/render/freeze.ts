@@ -1,0 +1,53 @@
+/**
+ * Quarto-style freeze for `npm run render`: a notebook is re-executed only when the hash of what its
+ * execution depends on changed. The hash is kept in the notebook's metadata (`vae_gan.freeze`).
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { RESULTS_MIME } from "../../lib/viz/results-types";
+
+export interface NotebookJson {
+  cells: { cell_type: string; source: string | string[]; outputs?: { data?: Record<string, unknown> }[] }[];
+  metadata: Record<string, unknown> & { vae_gan?: { freeze?: string; profile?: string; seconds?: number } };
+}
+
+export function readNotebook(file: string): NotebookJson {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as NotebookJson;
+}
+
+/** Files under `dir`, as paths relative to `root`, sorted; `skip` is tested on those relative paths. */
+function listFiles(root: string, dir: string, skip: RegExp): string[] {
+  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = path.join(dir, e.name);
+    if (skip.test(rel)) return [];
+    return e.isDirectory() ? listFiles(root, rel, skip) : [rel];
+  }).sort();
+}
+
+/**
+ * Digest of the code every notebook runs: lib/ (without the native build output and notes) and the
+ * lock file. Paths enter relative to `root`, so a fresh clone anywhere finds committed notebooks frozen.
+ */
+export function codeDigest(root: string): string {
+  const h = crypto.createHash("sha256");
+  for (const rel of [...listFiles(root, "lib", /native\/build|\.md$/), "package-lock.json"]) h.update(rel).update(fs.readFileSync(path.join(root, rel)));
+  return h.digest("hex");
+}
+
+/**
+ * Hash of what an execution depends on: the notebook's sources, the code digest and the profile;
+ * for a notebook that reads other notebooks' results (the results chapter), also those results.
+ */
+export function freezeHash(nb: NotebookJson, profile: string, code: string, others: string[]): string {
+  const h = crypto.createHash("sha256").update(profile).update(code);
+  const sources = nb.cells.map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source));
+  nb.cells.forEach((c, i) => h.update(c.cell_type).update(sources[i]));
+  if (sources.some((s) => /notebookResults\(/i.test(s))) {
+    for (const file of others) {
+      const outputs = readNotebook(file).cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.[RESULTS_MIME]);
+      h.update(path.basename(file)).update(JSON.stringify(outputs.map((o) => o.data![RESULTS_MIME])));
+    }
+  }
+  return h.digest("hex").slice(0, 16);
+}

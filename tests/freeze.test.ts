@@ -1,0 +1,48 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "../lib/paths";
+import { RESULTS_MIME } from "../lib/viz/results-types";
+import { codeDigest, freezeHash, NotebookJson } from "../scripts/render/freeze";
+import { tempDir } from "./helpers/fixtures";
+
+/** A copy of the project's lib/ and lock file, the inputs of the code digest, in a new folder. */
+function copyProject(): string {
+  const dir = tempDir("freeze");
+  fs.cpSync(path.join(PROJECT_ROOT, "lib"), path.join(dir, "lib"), { recursive: true, filter: (src) => !src.includes(path.join("native", "build")) });
+  fs.copyFileSync(path.join(PROJECT_ROOT, "package-lock.json"), path.join(dir, "package-lock.json"));
+  return dir;
+}
+
+const notebook = (sources: string[]): NotebookJson => ({ metadata: {}, cells: sources.map((s) => ({ cell_type: "code", source: s, outputs: [] })) });
+
+test("the code digest does not depend on where the project lives, nor on build output or notes", () => {
+  const copy = copyProject();
+  assert.equal(codeDigest(copy), codeDigest(PROJECT_ROOT));
+  fs.mkdirSync(path.join(copy, "lib/engine/native/build"), { recursive: true });
+  fs.writeFileSync(path.join(copy, "lib/engine/native/build/addon.node"), "binary");
+  fs.writeFileSync(path.join(copy, "lib/NOTES.md"), "a note");
+  assert.equal(codeDigest(copy), codeDigest(PROJECT_ROOT));
+  fs.appendFileSync(path.join(copy, "lib/profiles.ts"), "\n// changed\n");
+  assert.notEqual(codeDigest(copy), codeDigest(PROJECT_ROOT));
+});
+
+test("the freeze hash changes with a cell's source and the profile, and for the results chapter with other notebooks' results", () => {
+  const code = "c0de";
+  const base = freezeHash(notebook(["a()"]), "quick", code, []);
+  assert.equal(freezeHash(notebook(["a()"]), "quick", code, []), base);
+  assert.notEqual(freezeHash(notebook(["b()"]), "quick", code, []), base);
+  assert.notEqual(freezeHash(notebook(["a()"]), "full", code, []), base);
+  assert.notEqual(freezeHash(notebook(["a()"]), "quick", "other", []), base);
+
+  const dir = tempDir("freeze-results");
+  const other = path.join(dir, "01.ipynb");
+  const write = (value: number) => fs.writeFileSync(other, JSON.stringify({ metadata: {}, cells: [{ cell_type: "code", source: "", outputs: [{ data: { [RESULTS_MIME]: { loss: { label: "loss", value } } } }] }] }));
+  const reader = notebook(['vg.notebookResults("01")']);
+  write(1);
+  const before = freezeHash(reader, "full", code, [other]);
+  assert.equal(freezeHash(notebook(["a()"]), "full", code, [other]), freezeHash(notebook(["a()"]), "full", code, []), "a notebook that reads no results ignores the others");
+  write(2);
+  assert.notEqual(freezeHash(reader, "full", code, [other]), before);
+});
