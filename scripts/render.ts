@@ -1,5 +1,5 @@
 /**
- * npm run render [-- --profile quick|full] [--force] [--only 01,02] [--no-pdf]
+ * npm run render [-- --profile quick|full] [--force] [--only 01,02] [--no-pdf] [--check]
  *
  * Without --profile (or $VAE_GAN_PROFILE) each notebook keeps the profile it was last executed with,
  * so a render never silently replaces full-profile results with quick ones; a notebook never executed
@@ -8,6 +8,7 @@
  * 1. Executes the notebooks on the tslab kernel, skipping one whose source, lib/ and profile are
  *    unchanged since its last execution (the hash is kept in the notebook's metadata, like Quarto's freeze).
  * 2. Renders the report: `quarto render` when Quarto is on PATH, else the project's own renderer.
+ * `--check` only lists which notebooks a render would execute, and exits 1 if any.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -17,7 +18,7 @@ import { RENDER_ENV } from "../lib/viz/figure";
 import { currentProfile, PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
 import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
 import { renderBook } from "./render/book";
-import { codeDigest, freezeHash, readNotebook } from "./render/freeze";
+import { codeDigest, notebookNames, planNotebook, readNotebook } from "./render/freeze";
 import { writeDiagrams } from "./diagrams";
 
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
@@ -29,20 +30,36 @@ interface Args {
   pdf: boolean;
   /** Notebook name prefixes to execute (e.g. `01,02`); default all. */
   only?: string[];
+  check: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { profile: process.env[PROFILE_ENV] || undefined, force: false, pdf: true };
+  const args: Args = { profile: process.env[PROFILE_ENV] || undefined, force: false, pdf: true, check: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--force") args.force = true;
     else if (a === "--no-pdf") args.pdf = false;
+    else if (a === "--check") args.check = true;
     else if (a === "--profile") args.profile = argv[++i] ?? "";
     else if (a === "--only") args.only = (argv[++i] ?? "").split(",").filter(Boolean);
-    else throw new Error(`Unknown option ${a}. Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--force] [--only 01,02] [--no-pdf]`);
+    else throw new Error(`Unknown option ${a}. Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--force] [--only 01,02] [--no-pdf] [--check]`);
   }
   if (args.profile !== undefined) currentProfile(args.profile); // throws on an unknown name, listing the valid ones
   return args;
+}
+
+function names(args: Args): string[] {
+  const notebooks = notebookNames(NOTEBOOKS_DIR, args.only);
+  if (notebooks.length === 0) throw new Error(`No notebook in ${NOTEBOOKS_DIR}${args.only ? ` matching ${args.only.join(", ")}` : ""}.`);
+  return notebooks;
+}
+
+/** Lists what a render would execute; exit status 1 if anything (a source, lib/ or the profile changed). */
+function check(args: Args): number {
+  const code = codeDigest(PROJECT_ROOT);
+  const plans = names(args).map((name) => planNotebook(NOTEBOOKS_DIR, name, code, args.profile));
+  for (const p of plans) console.log(`${p.name}: ${args.force || !p.frozen ? `would be executed (profile ${p.profile})` : `frozen (${p.profile})`}`);
+  return plans.some((p) => args.force || !p.frozen) ? 1 : 0;
 }
 
 function executeAll(args: Args): void {
@@ -50,16 +67,11 @@ function executeAll(args: Args): void {
   if (reason) throw new Error(`Cannot execute notebooks: ${reason}`);
   writeKernelSpec();
   const code = codeDigest(PROJECT_ROOT);
-  const notebooks = fs.readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith(".ipynb") && (!args.only || args.only.some((p) => f.startsWith(p)))).sort();
-  if (notebooks.length === 0) throw new Error(`No notebook in ${NOTEBOOKS_DIR}${args.only ? ` matching ${args.only.join(", ")}` : ""}.`);
+  const notebooks = names(args);
   notebooks.forEach((name, i) => {
-    const file = path.join(NOTEBOOKS_DIR, name);
-    const last = readNotebook(file).metadata.vae_gan;
-    const profile = args.profile ?? last?.profile ?? "quick";
-    const others = fs.readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith(".ipynb") && f !== name).sort().map((f) => path.join(NOTEBOOKS_DIR, f));
-    const hash = freezeHash(readNotebook(file), profile, code, others);
+    const { file, profile, hash, frozen } = planNotebook(NOTEBOOKS_DIR, name, code, args.profile);
     const tag = `[${i + 1}/${notebooks.length}] ${name}`;
-    if (!args.force && last?.freeze === hash) {
+    if (!args.force && frozen) {
       console.log(`${tag}: unchanged since its last execution (${profile}), kept`);
       return;
     }
@@ -76,6 +88,7 @@ function executeAll(args: Args): void {
 
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
+  if (args.check) process.exit(check(args));
   const start = Date.now();
   executeAll(args);
   writeDiagrams(() => {});

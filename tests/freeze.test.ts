@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
 import { RESULTS_MIME } from "../lib/viz/results-types";
-import { codeDigest, freezeHash, NotebookJson } from "../scripts/render/freeze";
+import { codeDigest, freezeHash, NotebookJson, notebookNames, planNotebook } from "../scripts/render/freeze";
 import { tempDir } from "./helpers/fixtures";
 
 /** A copy of the project's lib/ and lock file, the inputs of the code digest, in a new folder. */
@@ -45,4 +45,22 @@ test("the freeze hash changes with a cell's source and the profile, and for the 
   assert.equal(freezeHash(notebook(["a()"]), "full", code, [other]), freezeHash(notebook(["a()"]), "full", code, []), "a notebook that reads no results ignores the others");
   write(2);
   assert.notEqual(freezeHash(reader, "full", code, [other]), before);
+});
+
+test("a notebook is planned as frozen while its stored hash matches, and under the profile it last ran with", () => {
+  const dir = tempDir("freeze-plan");
+  const file = path.join(dir, "01-a.ipynb");
+  fs.writeFileSync(path.join(dir, "notes.txt"), "not a notebook");
+  const nb = notebook(["a()"]);
+  fs.writeFileSync(file, JSON.stringify(nb));
+  assert.deepEqual(notebookNames(dir), ["01-a.ipynb"]);
+  assert.deepEqual(notebookNames(dir, ["02"]), []);
+  const fresh = planNotebook(dir, "01-a.ipynb", "c0de");
+  assert.equal(fresh.profile, "quick", "a never-executed notebook runs under quick");
+  assert.equal(fresh.frozen, false);
+
+  fs.writeFileSync(file, JSON.stringify({ ...nb, metadata: { vae_gan: { freeze: freezeHash(nb, "full", "c0de", []), profile: "full" } } }));
+  assert.deepEqual([planNotebook(dir, "01-a.ipynb", "c0de").profile, planNotebook(dir, "01-a.ipynb", "c0de").frozen], ["full", true]);
+  assert.equal(planNotebook(dir, "01-a.ipynb", "c0de", "quick").frozen, false, "another profile re-executes it");
+  assert.equal(planNotebook(dir, "01-a.ipynb", "changed").frozen, false, "changed code re-executes it");
 });

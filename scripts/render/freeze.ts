@@ -51,3 +51,32 @@ export function freezeHash(nb: NotebookJson, profile: string, code: string, othe
   }
   return h.digest("hex").slice(0, 16);
 }
+
+export interface NotebookPlan {
+  name: string;
+  file: string;
+  /** The profile a render executes it under: the forced one, else the one it last ran with, else quick. */
+  profile: string;
+  hash: string;
+  /** Its stored hash matches: a render keeps it as it is. */
+  frozen: boolean;
+}
+
+/**
+ * What a render does with notebook `name` of `dir` now. For the results chapter the hash covers the other
+ * notebooks' current outputs, so a render plans each notebook when its turn comes.
+ */
+export function planNotebook(dir: string, name: string, code: string, forcedProfile?: string): NotebookPlan {
+  const file = path.join(dir, name);
+  const nb = readNotebook(file);
+  const last = nb.metadata.vae_gan;
+  const profile = forcedProfile ?? last?.profile ?? "quick";
+  const others = fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb") && f !== name).sort().map((f) => path.join(dir, f));
+  const hash = freezeHash(nb, profile, code, others);
+  return { name, file, profile, hash, frozen: last?.freeze === hash };
+}
+
+/** The notebooks of `dir` whose names start with one of `only` (default all), sorted. */
+export function notebookNames(dir: string, only?: string[]): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb") && (!only || only.some((p) => f.startsWith(p)))).sort();
+}
