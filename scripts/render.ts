@@ -57,9 +57,9 @@ function names(args: Args): string[] {
 /** Lists what a render would execute; exit status 1 if anything (a source, lib/ or the profile changed). */
 function check(args: Args): number {
   const code = codeDigest(PROJECT_ROOT);
-  const plans = names(args).map((name) => planNotebook(NOTEBOOKS_DIR, name, code, args.profile));
-  for (const p of plans) console.log(`${p.name}: ${args.force || !p.frozen ? `would be executed (profile ${p.profile})` : `frozen (${p.profile})`}`);
-  return plans.some((p) => args.force || !p.frozen) ? 1 : 0;
+  const plans = names(args).map((name) => planNotebook(NOTEBOOKS_DIR, name, code, args.profile)).map((p) => ({ ...p, runs: args.force || !p.frozen }));
+  for (const p of plans) console.log(`${p.name}: ${p.runs ? `would be executed (profile ${p.profile})` : `frozen (${p.profile})`}`);
+  return plans.some((p) => p.runs) ? 1 : 0;
 }
 
 function executeAll(args: Args): void {

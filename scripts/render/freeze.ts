@@ -71,7 +71,7 @@ export function planNotebook(dir: string, name: string, code: string, forcedProf
   const nb = readNotebook(file);
   const last = nb.metadata.vae_gan;
   const profile = forcedProfile ?? last?.profile ?? "quick";
-  const others = fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb") && f !== name).sort().map((f) => path.join(dir, f));
+  const others = notebookNames(dir).filter((f) => f !== name).map((f) => path.join(dir, f));
   const hash = freezeHash(nb, profile, code, others);
   return { name, file, profile, hash, frozen: last?.freeze === hash };
 }
