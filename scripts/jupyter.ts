@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
+import { PLOTLY_KERNEL_RESOURCE } from "../lib/viz/chart-output";
 
 export const KERNEL_NAME = "tslab-vae-gan";
 /** Project-local Jupyter data folder holding the kernel spec (ignored by git). */
@@ -16,7 +17,11 @@ export function pythonPath(): string {
   return process.env.VAE_GAN_PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 }
 
-/** Writes the kernel spec under .jupyter/ (idempotent); returns its folder. */
+/**
+ * Writes the kernel spec under .jupyter/ (idempotent); returns its folder. The folder also holds plotly.js:
+ * Jupyter serves a kernel spec's files, so chart outputs load it from there (viz/chart-output), not from
+ * an output or the internet.
+ */
 export function writeKernelSpec(dir: string = JUPYTER_DIR): string {
   const specDir = path.join(dir, "kernels", KERNEL_NAME);
   fs.mkdirSync(specDir, { recursive: true });
@@ -26,6 +31,9 @@ export function writeKernelSpec(dir: string = JUPYTER_DIR): string {
     language: "typescript",
   };
   fs.writeFileSync(path.join(specDir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
+  const plotly = fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"));
+  const copy = path.join(specDir, path.posix.basename(PLOTLY_KERNEL_RESOURCE));
+  if (!fs.existsSync(copy) || !fs.readFileSync(copy).equals(plotly)) fs.writeFileSync(copy, plotly);
   return specDir;
 }
 

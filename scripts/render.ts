@@ -14,7 +14,6 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
-import { RENDER_ENV } from "../lib/viz/figure";
 import { currentProfile, PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
 import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
 import { renderBook } from "./render/book";
@@ -77,7 +76,7 @@ function executeAll(args: Args): void {
     }
     console.log(`${tag}: executing (profile ${profile}) …`);
     // Under `full` one cell can train for hours (notebook 05's study: ~2.5 h on one core), so its cell timeout is long.
-    const result = executeNotebook(file, { env: { [RENDER_ENV]: "1", [PROFILE_ENV]: profile }, timeoutSeconds: profile === "full" ? 12 * 3600 : undefined });
+    const result = executeNotebook(file, { env: { [PROFILE_ENV]: profile }, timeoutSeconds: profile === "full" ? 12 * 3600 : undefined });
     if (!result.ok) throw new Error(`${name} failed after ${result.seconds.toFixed(1)} s:\n${result.stderr}`);
     const nb = readNotebook(file);
     nb.metadata.vae_gan = { freeze: hash, profile };
@@ -95,7 +94,7 @@ function main(): void {
   const quarto = spawnSync("quarto", ["--version"], { encoding: "utf8" });
   if (!quarto.error && quarto.status === 0) {
     console.log(`quarto ${quarto.stdout.trim()} found: quarto render`);
-    const run = spawnSync("quarto", ["render"], { cwd: PROJECT_ROOT, stdio: "inherit", env: jupyterEnv({ [RENDER_ENV]: "1" }) });
+    const run = spawnSync("quarto", ["render"], { cwd: PROJECT_ROOT, stdio: "inherit", env: jupyterEnv() });
     if (run.status !== 0) throw new Error("quarto render failed (see above).");
   } else {
     console.log(`quarto not on PATH: rendering _quarto.yml with the project's renderer (pandoc, KaTeX${args.pdf ? ", Chromium for the PDF" : ""})`);

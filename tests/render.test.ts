@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { chromiumPath, renderBook } from "../scripts/render/book";
-import { PLOTLY_MIME } from "../lib/viz/figure";
+import { chartBundle } from "../lib/viz/chart-output";
 import { tempDir } from "./helpers/fixtures";
 import { spawnSync } from "child_process";
 
@@ -30,7 +30,7 @@ function fixtureBook(): string {
       { cell_type: "markdown", metadata: {}, source: ["# A notebook\n", "\n", "Loss curve of @sec-theory:"] },
       { cell_type: "code", metadata: {}, execution_count: 1, source: ["show()"], outputs: [
         { output_type: "stream", name: "stdout", text: ["epoch 1/1  loss 0.5\n"] },
-        { output_type: "display_data", metadata: {}, data: { [PLOTLY_MIME]: { data: [{ type: "scatter", x: [1, 2], y: [3, 1] }], layout: { title: { text: "loss" } } }, "image/png": PNG_1PX, "text/plain": "<chart>" } },
+        { output_type: "display_data", metadata: {}, data: chartBundle({ data: [{ type: "scatter", x: [1, 2], y: [3, 1] }], layout: { title: { text: "loss" } } }, Buffer.from(PNG_1PX, "base64")) },
         { output_type: "display_data", metadata: {}, data: { "text/html": "<table><tr><td>42</td></tr></table>", "text/plain": "<html>" } },
       ] },
     ],

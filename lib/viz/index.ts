@@ -3,3 +3,4 @@ export * from "./plot";
 export * from "./figure";
 export * from "./model-figures";
 export * from "./results";
+export * from "./chart-output";

@@ -5,8 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-
-const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+import { readChartHtml } from "../../lib/viz/chart-output";
 
 interface Output { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown>; ename?: string; evalue?: string }
 interface Cell { cell_type: string; source: string | string[]; outputs?: Output[] }
@@ -73,11 +72,16 @@ export function notebookToMarkdown(nb: NotebookJson, options: NotebookMarkdownOp
         blocks.push(fence(`${o.ename}: ${o.evalue}`, ".cell-output .cell-error"));
         continue;
       }
-      if (data[PLOTLY_MIME] && options.interactive) {
+      // A chart's HTML output carries its spec and PNG (lib/viz/chart-output): the page draws the spec with
+      // its own plotly.js; print shows the PNG.
+      const chart = data["text/html"] ? readChartHtml(text(data["text/html"])) : undefined;
+      if (chart && options.interactive) {
         hasPlotly = true;
         const id = `${options.stem}-plot-${++figure}`;
-        const spec = JSON.stringify(data[PLOTLY_MIME]).replace(/</g, "\\u003c");
+        const spec = JSON.stringify(chart.spec).replace(/</g, "\\u003c");
         blocks.push(rawHtml(`<div class="cell-output-plotly" id="${id}"></div>\n<script>Plotly.newPlot("${id}", ${spec}.data, ${spec}.layout, {responsive: true, displaylogo: false});</script>`));
+      } else if (chart) {
+        blocks.push(`![](${writeImage(chart.png.toString("base64"), "png")})`);
       } else if (data["image/png"]) {
         blocks.push(`![](${writeImage(text(data["image/png"]), "png")})`);
       } else if (data["image/svg+xml"]) {
