@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import puppeteer, { Browser } from "puppeteer-core";
@@ -7,7 +8,7 @@ import sharp from "sharp";
 import { chartHtml, compactChartPng, PLOTLY_KERNEL_RESOURCE, PLOTLY_MIME, readChartHtml } from "../lib/viz/chart-output";
 import { chartFigure, display, Figure } from "../lib/viz/figure";
 import { chartToPng, linePlot, scatterPlot } from "../lib/viz/plot";
-import { KERNEL_NAME, writeKernelSpec } from "../scripts/jupyter";
+import { KERNEL_NAME, pythonPath, writeKernelSpec } from "../scripts/jupyter";
 import { migrateChartOutputs } from "../scripts/migrate-chart-outputs";
 import { tempDir } from "./helpers/fixtures";
 
@@ -99,14 +100,14 @@ async function openPage(browser: Browser, url: string, html: string, files: Reco
   return page;
 }
 
-/** After the page settles: is the PNG shown, and did plotly draw a chart? */
-async function state(page: import("puppeteer-core").Page) {
-  await new Promise((r) => setTimeout(r, 300));
+/** Per chart of the page, once each has settled (no plotly chart, or one drawn with its PNG hidden): PNG shown, chart drawn. */
+async function chartStates(page: import("puppeteer-core").Page): Promise<{ pngShown: boolean; live: boolean }[]> {
   // Strings, not functions: they run in the page, and this project's TypeScript has no DOM types.
-  return page.evaluate(`(() => {
-    const img = document.querySelector(".vae-gan-chart img");
-    return { pngShown: img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().height > 0, live: document.querySelectorAll(".vae-gan-chart .main-svg").length > 0 };
-  })()`) as Promise<{ pngShown: boolean; live: boolean }>;
+  await page.waitForFunction(`[...document.querySelectorAll(".vae-gan-chart")].every((el) => !el.querySelector(".main-svg") || el.querySelector("img").style.display === "none")`, { timeout: 120_000 });
+  return page.evaluate(`[...document.querySelectorAll(".vae-gan-chart")].map((el) => {
+    const img = el.querySelector("img");
+    return { pngShown: img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().height > 0, live: el.querySelectorAll(".main-svg").length > 0 };
+  })`) as Promise<{ pngShown: boolean; live: boolean }[]>;
 }
 
 test("in a browser the chart output shows its PNG without plotly.js and the live chart with it", { skip: chromiumMissing }, async () => {
@@ -115,11 +116,12 @@ test("in a browser the chart output shows its PNG without plotly.js and the live
   try {
     // nbconvert's HTML, an untrusted notebook, any viewer: no plotly.js, no Jupyter server.
     const plain = await openPage(browser, "http://viewer.test/nb.html", `<!doctype html><html><body>${output}</body></html>`);
-    assert.deepEqual(await state(plain), { pngShown: true, live: false });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await chartStates(plain), [{ pngShown: true, live: false }]);
     // The book's pages load plotly.js once in <head>.
     const book = await openPage(browser, "http://book.test/ch.html", `<!doctype html><html><head><script src="site_libs/plotly.min.js"></script></head><body>${output}</body></html>`, { "http://book.test/site_libs/plotly.min.js": PLOTLY_JS });
     await book.waitForSelector(".vae-gan-chart .main-svg", { timeout: 20_000 });
-    assert.deepEqual(await state(book), { pngShown: false, live: true });
+    assert.deepEqual(await chartStates(book), [{ pngShown: false, live: true }]);
     // A classic Notebook page (its base URL on <body>): plotly.js comes from the kernel spec's resources.
     const notebookPage = (body: string) => `<!doctype html><html><head></head><body data-base-url="/user/ada/">${body}</body></html>`;
     const live = await openPage(browser, "http://jupyter.test/user/ada/notebooks/01.ipynb", notebookPage(output + output), { [`http://jupyter.test/user/ada/${PLOTLY_KERNEL_RESOURCE}`]: PLOTLY_JS });
@@ -127,8 +129,67 @@ test("in a browser the chart output shows its PNG without plotly.js and the live
     assert.equal(await live.evaluate(`document.querySelectorAll('script[src$="plotly.min.js"]').length`), 1, "plotly.js loaded once for two charts");
     // The same page where the server does not have it (a kernel registered before this change): the PNG stays.
     const missing = await openPage(browser, "http://jupyter.test/notebooks/01.ipynb", `<!doctype html><html><head><script id="jupyter-config-data" type="application/json">{"baseUrl": "/"}</script></head><body>${output}</body></html>`);
-    assert.deepEqual(await state(missing), { pngShown: true, live: false });
+    await missing.waitForFunction(`"vaeGanPlotly" in window`);
+    await missing.evaluate(`window.vaeGanPlotly.catch(() => {})`);
+    assert.deepEqual(await chartStates(missing), [{ pngShown: true, live: false }]);
   } finally {
     await browser.close();
+  }
+});
+
+const classicNotebookMissing = spawnSync(pythonPath(), ["-c", "import notebook.notebookapp"]).status === 0 ? chromiumMissing : "Debian's jupyter-notebook (the classic Notebook) is not installed (npm run setup)";
+if (process.env.CI && classicNotebookMissing) throw new Error(`CI must have chromium and the classic Notebook: ${classicNotebookMissing}`);
+
+/** A copy of a committed notebook that starts no kernel when opened; `marker` makes its content (and signature) its own. */
+function notebookCopy(from: string, to: string, marker: string): void {
+  const nb = JSON.parse(fs.readFileSync(from, "utf8"));
+  nb.metadata = { ...nb.metadata, kernelspec: { name: "no-kernel-for-this-test", display_name: "none", language: "none" }, marker };
+  fs.writeFileSync(to, JSON.stringify(nb, null, 1) + "\n");
+}
+
+test("in the classic Notebook UI the committed charts show their PNG untrusted, and turn live trusted with plotly.js from the kernel spec", { skip: classicNotebookMissing }, async () => {
+  const root = tempDir("classic");
+  const dirs = { JUPYTER_CONFIG_DIR: tempDir("jcfg"), JUPYTER_DATA_DIR: tempDir("jdata"), JUPYTER_RUNTIME_DIR: tempDir("jrt"), JUPYTER_PATH: tempDir("jpath") };
+  writeKernelSpec(dirs.JUPYTER_PATH);
+  // Notebook 01: a loss curve and a latent scatter (WebGL), as committed.
+  const committed = path.join(__dirname, "..", "notebooks", "01-dense-autoencoder.ipynb");
+  notebookCopy(committed, path.join(root, "untrusted.ipynb"), "untrusted");
+  notebookCopy(committed, path.join(root, "trusted.ipynb"), "trusted");
+  const env = { ...process.env, ...dirs };
+  const sign = spawnSync(pythonPath(), ["-c", "from nbformat.sign import TrustNotebookApp as T; T.launch_instance()", path.join(root, "trusted.ipynb")], { env, encoding: "utf8" });
+  assert.equal(sign.status, 0, sign.stderr);
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const server = spawn(pythonPath(), ["-m", "notebook", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--NotebookApp.token=", "--NotebookApp.password=", "--allow-root", `--notebook-dir=${root}`], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const browser = await puppeteer.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let log = "";
+      server.stderr!.on("data", (b: Buffer) => {
+        log += b.toString();
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(log);
+        if (m) resolve(m[1]);
+      });
+      server.on("exit", (code) => reject(new Error(`the Notebook server exited (${code}):\n${log}`)));
+    });
+    const open = async (name: string) => {
+      const page = await browser.newPage();
+      await page.goto(`${url}notebooks/${name}`, { waitUntil: "load", timeout: 120_000 });
+      await page.waitForSelector(".vae-gan-chart img", { timeout: 120_000 });
+      return page;
+    };
+    const untrusted = await open("untrusted.ipynb");
+    assert.equal(await untrusted.evaluate("Jupyter.notebook.trusted"), false);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await chartStates(untrusted), [{ pngShown: true, live: false }, { pngShown: true, live: false }], "untrusted: scripts do not run, the PNGs show");
+    const trusted = await open("trusted.ipynb");
+    assert.equal(await trusted.evaluate("Jupyter.notebook.trusted"), true);
+    await trusted.waitForSelector(".vae-gan-chart .main-svg", { timeout: 120_000 });
+    const [curve, scatter] = await chartStates(trusted);
+    assert.deepEqual(curve, { pngShown: false, live: true }, "trusted: the live chart replaces the PNG");
+    assert.ok(scatter.live !== scatter.pngShown, `the WebGL scatter is live, or its PNG shows where WebGL is missing (${JSON.stringify(scatter)})`);
+    assert.equal(await trusted.evaluate(`document.querySelector('script[src$="plotly.min.js"]').src`), `${url}${PLOTLY_KERNEL_RESOURCE}`);
+  } finally {
+    await browser.close();
+    server.kill("SIGTERM");
   }
 });
