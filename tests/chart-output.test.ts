@@ -87,12 +87,16 @@ test("migrating an old chart output gives the bytes a fresh execution writes, an
 
 const chromiumMissing = fs.existsSync("/usr/bin/chromium") ? false : "Debian's chromium is not installed (npm run setup)";
 
-/** Opens `html` in headless chromium at `url` (served by interception, like a Jupyter server); `files` maps other URLs to files. */
+/**
+ * Opens `html` in headless chromium at `url` (served by interception, like a Jupyter server); `files` maps other
+ * URLs to files, anything else is a 404. `requested` lists the other http URLs the page asked for (but its icon).
+ */
 async function openPage(browser: Browser, url: string, html: string, files: Record<string, string> = {}) {
-  const page = await browser.newPage();
+  const page = Object.assign(await browser.newPage(), { requested: [] as string[] });
   await page.setRequestInterception(true);
   page.on("request", (req) => {
     if (req.url() === url) return void req.respond({ status: 200, contentType: "text/html", body: html });
+    if (req.url().startsWith("http") && !req.url().endsWith("/favicon.ico")) page.requested.push(req.url());
     const file = files[req.url()];
     return void (file ? req.respond({ status: 200, contentType: "application/javascript", body: fs.readFileSync(file) }) : req.respond({ status: 404, body: "not found" }));
   });
@@ -116,6 +120,7 @@ test("in a browser the chart output shows its PNG without plotly.js and the live
   try {
     // nbconvert's HTML, an untrusted notebook, any viewer: no plotly.js, no Jupyter server.
     const plain = await openPage(browser, "http://viewer.test/nb.html", `<!doctype html><html><body>${output}</body></html>`);
+    assert.deepEqual(plain.requested, [], "no server to ask: nothing requested");
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(await chartStates(plain), [{ pngShown: true, live: false }]);
     // The book's pages load plotly.js once in <head>.
@@ -131,6 +136,7 @@ test("in a browser the chart output shows its PNG without plotly.js and the live
     const missing = await openPage(browser, "http://jupyter.test/notebooks/01.ipynb", `<!doctype html><html><head><script id="jupyter-config-data" type="application/json">{"baseUrl": "/"}</script></head><body>${output}</body></html>`);
     await missing.waitForFunction(`"vaeGanPlotly" in window`);
     await missing.evaluate(`window.vaeGanPlotly.catch(() => {})`);
+    assert.deepEqual(missing.requested, [`http://jupyter.test/${PLOTLY_KERNEL_RESOURCE}`], "JupyterLab's base URL found; nothing from the internet");
     assert.deepEqual(await chartStates(missing), [{ pngShown: true, live: false }]);
   } finally {
     await browser.close();
