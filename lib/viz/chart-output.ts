@@ -49,8 +49,8 @@ const escapeAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;")
 
 /** The chart's title, or "" when the spec has none. */
 export function chartTitle(spec: PlotlySpec): string {
-  const title = spec.layout.title;
-  return typeof title === "string" ? title : typeof title === "object" && title && typeof (title as { text?: unknown }).text === "string" ? (title as { text: string }).text : "";
+  const title = spec.layout.title as string | { text?: string } | undefined;
+  return (typeof title === "string" ? title : title?.text) ?? "";
 }
 
 /**

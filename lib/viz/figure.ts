@@ -7,8 +7,8 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { ImageDataset } from "../data/dataset";
 import { IMAGES_DIR } from "../paths";
-import { GridOptions, imageGrid } from "./grid";
 import { chartBundle, compactChartPng } from "./chart-output";
+import { GridOptions, imageGrid } from "./grid";
 import { Chart, chartToPng } from "./plot";
 import { NotebookResults, RESULTS_MIME } from "./results-types";
 
