@@ -2,7 +2,8 @@
  * Rewrites the chart outputs of executed notebooks in place into the current format (lib/viz/chart-output)
  * without executing anything: notebooks whose outputs took hours to compute keep them. An old chart output
  * held its plotly spec twice (JSON and inside HTML that waited for plotly.js) and a 2× PNG; it becomes one
- * HTML output with the same spec and the compact PNG, the bytes a fresh execution writes. Outputs that
+ * HTML output with the same spec and the compact PNG (and that PNG as image/png, for formats without
+ * HTML), the bytes a fresh execution writes. Outputs that
  * inlined plotly.js into a live session are dropped. Every other output, and the notebook's metadata,
  * stay as they are.
  *
@@ -10,7 +11,7 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import { chartBundle, compactChartPng, PLOTLY_MIME } from "../lib/viz/chart-output";
+import { chartBundle, compactChartPng, PLOTLY_MIME, readChartHtml } from "../lib/viz/chart-output";
 import { PlotlySpec } from "../lib/viz/plot";
 
 interface Output { output_type: string; data?: Record<string, unknown>; metadata?: Record<string, unknown> }
@@ -41,14 +42,21 @@ export async function migrateChartOutputs(nb: Notebook): Promise<{ charts: numbe
     cell.outputs = kept;
     for (const o of kept) {
       const data = o.data;
-      if (!data?.[PLOTLY_MIME] || typeof data["image/png"] !== "string") continue;
-      const stored = data[PLOTLY_MIME] as PlotlySpec;
-      const spec = specOfOldHtml(text(data["text/html"])) ?? stored;
-      assert.deepStrictEqual(spec, stored, "a chart's HTML and JSON outputs hold different specs: re-execute that notebook instead");
-      const png = await compactChartPng(Buffer.from(data["image/png"], "base64"), spec);
-      const bundle = chartBundle(spec, png);
-      // Keys in nbformat's (sorted) order, so the file reads as if Jupyter had written it.
-      o.data = Object.fromEntries(Object.keys(bundle).sort().map((k) => [k, nbformatLines(bundle[k])]));
+      let bundle: Record<string, string>;
+      const current = data && readChartHtml(text(data["text/html"]));
+      if (current) {
+        // The current HTML, from before charts also carried their PNG as image/png.
+        if (data["image/png"] !== undefined) continue;
+        bundle = chartBundle(current.spec, current.png);
+      } else {
+        if (!data?.[PLOTLY_MIME] || typeof data["image/png"] !== "string") continue;
+        const stored = data[PLOTLY_MIME] as PlotlySpec;
+        const spec = specOfOldHtml(text(data["text/html"])) ?? stored;
+        assert.deepStrictEqual(spec, stored, "a chart's HTML and JSON outputs hold different specs: re-execute that notebook instead");
+        bundle = chartBundle(spec, await compactChartPng(Buffer.from(data["image/png"], "base64"), spec));
+      }
+      // Keys in nbformat's (sorted) order, so the file reads as if Jupyter had written it; images are one string.
+      o.data = Object.fromEntries(Object.keys(bundle).sort().map((k) => [k, k.startsWith("image/") ? bundle[k] : nbformatLines(bundle[k])]));
       charts++;
     }
   }

@@ -37,7 +37,7 @@ test("a live chart is one output holding one plotly spec and one PNG, and no plo
   const sent = [...displayed(figure), ...displayed(figure)];
   assert.equal(sent.length, 2, "one output per chart");
   const bundle = sent[0];
-  assert.deepEqual(Object.keys(bundle).sort(), ["text/html", "text/plain"]);
+  assert.deepEqual(Object.keys(bundle).sort(), ["image/png", "text/html", "text/plain"]);
   const html = String(bundle["text/html"]);
   assert.equal(html.match(/data:image\/png;base64,/g)?.length, 1, "one PNG");
   assert.equal(html.split(`<script type="${PLOTLY_MIME}">`).length, 2, "one spec");
@@ -80,9 +80,13 @@ test("migrating an old chart output gives the bytes a fresh execution writes, an
   const nb = { metadata: { vae_gan: { freeze: "abc", profile: "full" } }, cells: [{ cell_type: "code", source: ["x"], outputs: [stream, loader, old] }] };
   assert.deepEqual(await migrateChartOutputs(nb), { charts: 1, loaders: 1 });
   const fresh = displayed(await chartFigure(chart))[0];
-  assert.deepEqual(nb.cells[0].outputs, [stream, { output_type: "display_data", metadata: {}, data: { "text/html": [fresh["text/html"]], "text/plain": [fresh["text/plain"]] } }]);
+  assert.deepEqual(nb.cells[0].outputs, [stream, { output_type: "display_data", metadata: {}, data: { "text/html": [fresh["text/html"]], "image/png": fresh["image/png"], "text/plain": [fresh["text/plain"]] } }]);
   assert.deepEqual(nb.metadata, { vae_gan: { freeze: "abc", profile: "full" } });
   assert.deepEqual(await migrateChartOutputs(nb), { charts: 0, loaders: 0 }, "a second run changes nothing");
+  const migrated = structuredClone(nb.cells[0].outputs);
+  delete (nb.cells[0].outputs[1] as { data: Record<string, unknown> }).data["image/png"];
+  assert.deepEqual(await migrateChartOutputs(nb), { charts: 1, loaders: 0 }, "a chart without its image/png copy gets it");
+  assert.deepEqual(nb.cells[0].outputs, migrated);
 });
 
 const chromiumMissing = fs.existsSync("/usr/bin/chromium") ? false : "Debian's chromium is not installed (npm run setup)";

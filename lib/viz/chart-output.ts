@@ -79,9 +79,13 @@ export function chartHtml(spec: PlotlySpec, png: Buffer): string {
   );
 }
 
-/** A chart's display bundle: the HTML output and, for text front ends, its title. */
+/**
+ * A chart's display bundle: the HTML output; the same PNG as `image/png` for formats that cannot show
+ * HTML (Quarto's PDF takes a notebook's image/png and drops text/html, leaving only the title); and,
+ * for text front ends, the title.
+ */
 export function chartBundle(spec: PlotlySpec, png: Buffer): Record<string, string> {
-  return { "text/html": chartHtml(spec, png), "text/plain": `<chart: ${chartTitle(spec)}>` };
+  return { "text/html": chartHtml(spec, png), "image/png": png.toString("base64"), "text/plain": `<chart: ${chartTitle(spec)}>` };
 }
 
 const CHART_HTML = new RegExp(`^<div class="vae-gan-chart"><img src="data:image/png;base64,([A-Za-z0-9+/=]+)"[^>]*><script type="${PLOTLY_MIME.replace(/[.+]/g, "\\$&")}">(.*?)</script>`, "s");
