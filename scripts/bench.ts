@@ -13,7 +13,8 @@ import { spawn } from "child_process";
 import * as path from "path";
 import { ENGINE_NAMES, EngineName, selectEngine } from "../lib/engine/ladder";
 import { MODEL_NAMES, ModelName, BENCH_BATCH, measureModel, measureMatMul } from "../bench/models";
-import { numberFlag, parseArgs as parseFlags, UsageError } from "./args";
+import { FlagSpec, numberFlag, parseArgs as parseFlags, UsageError } from "./args";
+import { readEnv } from "../lib/env";
 import { runMain } from "./cli";
 
 const MATMUL_SIZES = [512, 1024];
@@ -38,13 +39,17 @@ function parseList<T extends string>(flag: string, value: string, valid: readonl
   return items as T[];
 }
 
-function parseArgs(argv: string[]): Options {
-  const { flags, help } = parseFlags(argv, {
-    models: { kind: "string" }, engines: { kind: "string" }, seconds: { kind: "string" }, "max-cell-seconds": { kind: "string" },
-    seed: { kind: "string" }, json: { kind: "boolean" }, "no-torch": { kind: "boolean" },
-    // Internal: the parent runs this script once per engine with --child <engine>.
-    child: { kind: "string", choices: ENGINE_NAMES },
-  }, USAGE);
+/** The flags of `npm run bench`. */
+export const BENCH_FLAGS = {
+  models: { kind: "string" }, engines: { kind: "string" }, seconds: { kind: "string" }, "max-cell-seconds": { kind: "string" },
+  seed: { kind: "string" }, json: { kind: "boolean" }, "no-torch": { kind: "boolean" },
+  // Internal: the parent runs this script once per engine with --child <engine>.
+  child: { kind: "string", choices: ENGINE_NAMES },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The command line of `npm run bench`, checked; usage errors throw UsageError. */
+export function parseBenchArgs(argv: string[]): Options {
+  const { flags, help } = parseFlags(argv, BENCH_FLAGS, USAGE);
   if (help) {
     process.stdout.write(USAGE + "\n");
     process.exit(0);
@@ -131,7 +136,7 @@ const fmtRatio = (v: number | null): string => (v == null ? "—" : v < 0.1 ? v.
 
 async function parent(o: Options): Promise<void> {
   const progress = (s: string): void => void (o.json || process.stderr.write(s + "\n"));
-  const python = process.env.VAE_GAN_PYTHON || "/usr/bin/python3";
+  const python = readEnv("VAE_GAN_PYTHON") ?? "/usr/bin/python3";
   const capPerChild = o.models.length * (o.maxCellSeconds + 30) + 120;
 
   let torch: RunResult = { lines: [], failure: "PyTorch peer skipped (--no-torch)" };
@@ -217,10 +222,10 @@ async function parent(o: Options): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseBenchArgs(process.argv.slice(2));
   if (o.child) await child(o.child, o);
   else await parent(o);
   return 0;
 }
 
-runMain(main);
+if (require.main === module) runMain(main);

@@ -19,7 +19,7 @@ import { readEnv } from "../lib/env";
 import { PROJECT_ROOT } from "../lib/paths";
 import { RENDER_ENV } from "../lib/viz/figure";
 import { PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
-import { parseArgs as parseFlags, UsageError } from "./args";
+import { FlagSpec, parseArgs as parseFlags, UsageError } from "./args";
 import { runMain } from "./cli";
 import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
 import { renderBook } from "./render/book";
@@ -29,7 +29,7 @@ import { writeDiagrams } from "./diagrams";
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
 const USAGE = `Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--allow-downgrade] [--force] [--only 01,02] [--no-pdf] [--check]`;
 
-interface Args {
+export interface Args {
   /** Forced profile; undefined = each notebook's last profile (quick if none). */
   profile?: string;
   /** Where the forced profile came from, for messages: `--profile` or `VAE_GAN_PROFILE`. */
@@ -43,15 +43,19 @@ interface Args {
   check: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const { flags, help } = parseFlags(argv, {
-    profile: { kind: "string", choices: PROFILE_NAMES },
-    "allow-downgrade": { kind: "boolean" },
-    force: { kind: "boolean" },
-    only: { kind: "string" },
-    "no-pdf": { kind: "boolean" },
-    check: { kind: "boolean" },
-  }, USAGE);
+/** The flags of `npm run render`. */
+export const RENDER_FLAGS = {
+  profile: { kind: "string", choices: PROFILE_NAMES },
+  "allow-downgrade": { kind: "boolean" },
+  force: { kind: "boolean" },
+  only: { kind: "string" },
+  "no-pdf": { kind: "boolean" },
+  check: { kind: "boolean" },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The command line of `npm run render` (and $VAE_GAN_PROFILE), checked; usage errors throw UsageError. */
+export function parseRenderArgs(argv: string[]): Args {
+  const { flags, help } = parseFlags(argv, RENDER_FLAGS, USAGE);
   if (help) {
     console.log(USAGE);
     process.exit(0);
@@ -78,7 +82,7 @@ function downgradeFrom(plan: NotebookPlan, args: Args): string | undefined {
 
 function downgradeRefusal(plans: NotebookPlan[], args: Args): string {
   return `${args.profileSource} ${args.profile} would replace the results of ${plans.map((p) => `${p.name} (${p.lastProfile})`).join(", ")} ` +
-    `with ${args.profile}-profile ones. Give --allow-downgrade to do that, or drop ${args.profileSource} so each notebook keeps its profile.`;
+    `with ${args.profile}-profile ones. Give --allow-downgrade to do that, or ${args.profileSource === PROFILE_ENV ? `unset ${PROFILE_ENV}` : "drop --profile"} so each notebook keeps its profile.`;
 }
 
 function names(args: Args): string[] {
@@ -132,7 +136,7 @@ function executeAll(args: Args): void {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseRenderArgs(process.argv.slice(2));
   if (args.check) return check(args);
   const start = Date.now();
   executeAll(args);
@@ -150,4 +154,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runMain(main);
+if (require.main === module) runMain(main);

@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ENGINE_NAMES, selectEngine } from "../lib/engine/ladder";
-import { numberFlag, parseArgs as parseFlags, UsageError } from "./args";
+import { FlagSpec, numberFlag, parseArgs as parseFlags, UsageError } from "./args";
 import { runMain, stopOnCtrlC } from "./cli";
 import { parseAssignments, readConfigFile } from "../lib/runs/config";
 import { searchFigure } from "../lib/runs/figures";
@@ -23,11 +23,15 @@ import { saveFigure } from "../lib/viz/figure";
 const USAGE = `Usage: npm run search -- <model> --trials N [--sampler ${SAMPLERS.join("|")}] [--seed s] [--name search] [--config file.json] [--set key=value ...] [--runs-dir dir] [--engine name]
 Models: ${RUN_MODELS.join(", ")}.`;
 
-function parseArgs(argv: string[]) {
-  const { flags, positionals, help } = parseFlags(argv, {
-    trials: { kind: "string" }, sampler: { kind: "string", choices: SAMPLERS }, seed: { kind: "string" }, name: { kind: "string" },
-    config: { kind: "string" }, set: { kind: "strings" }, "runs-dir": { kind: "string" }, engine: { kind: "string", choices: ENGINE_NAMES },
-  }, USAGE, 1);
+/** The flags of `npm run search`. */
+export const SEARCH_FLAGS = {
+  trials: { kind: "string" }, sampler: { kind: "string", choices: SAMPLERS }, seed: { kind: "string" }, name: { kind: "string" },
+  config: { kind: "string" }, set: { kind: "strings" }, "runs-dir": { kind: "string" }, engine: { kind: "string", choices: ENGINE_NAMES },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The command line of `npm run search`, checked; usage errors throw UsageError. */
+export function parseSearchArgs(argv: string[]) {
+  const { flags, positionals, help } = parseFlags(argv, SEARCH_FLAGS, USAGE, 1);
   if (help) {
     console.log(USAGE);
     process.exit(0);
@@ -42,7 +46,7 @@ function parseArgs(argv: string[]) {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseSearchArgs(process.argv.slice(2));
   const model = runModel(args.model);
   const file = args.config ? readConfigFile(args.config) : {};
   const base = modelConfig(model, file, parseAssignments(args.sets));
@@ -67,4 +71,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runMain(main);
+if (require.main === module) runMain(main);

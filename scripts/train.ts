@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import { ENGINE_NAMES, selectEngine } from "../lib/engine/ladder";
-import { parseArgs as parseFlags } from "./args";
+import { FlagSpec, parseArgs as parseFlags } from "./args";
 import { runMain, stopOnCtrlC } from "./cli";
 import { ConfigError, flattenConfig, parseAssignments, readConfigFile } from "../lib/runs/config";
 import { modelConfig, PRESETS, RUN_MODELS, runModel } from "../lib/runs/presets";
@@ -24,11 +24,15 @@ const USAGE = `Usage:
   npm run train -- <model> --show-config
 Models: ${RUN_MODELS.join(", ")}.`;
 
-function parseArgs(argv: string[]) {
-  const { flags, positionals, help } = parseFlags(argv, {
-    config: { kind: "string" }, set: { kind: "strings" }, name: { kind: "string" }, resume: { kind: "string" },
-    "runs-dir": { kind: "string" }, engine: { kind: "string", choices: ENGINE_NAMES }, "show-config": { kind: "boolean" },
-  }, USAGE, 1);
+/** The flags of `npm run train`. */
+export const TRAIN_FLAGS = {
+  config: { kind: "string" }, set: { kind: "strings" }, name: { kind: "string" }, resume: { kind: "string" },
+  "runs-dir": { kind: "string" }, engine: { kind: "string", choices: ENGINE_NAMES }, "show-config": { kind: "boolean" },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The command line of `npm run train`, checked; usage errors throw UsageError. */
+export function parseTrainArgs(argv: string[]) {
+  const { flags, positionals, help } = parseFlags(argv, TRAIN_FLAGS, USAGE, 1);
   if (help) {
     console.log(`${USAGE}\n\n${RUN_MODELS.map((m) => `${m}: ${PRESETS[m].description}\n  keys: ${[...flattenConfig(PRESETS[m].defaults)].map(([k, v]) => `${k}=${v}`).join(" ")}`).join("\n")}`);
     process.exit(0);
@@ -39,7 +43,7 @@ function parseArgs(argv: string[]) {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseTrainArgs(process.argv.slice(2));
   // The flag goes to selectEngine with its name, so an engine that cannot load is reported "(from --engine)".
   const engineChoice = { engine: args.engine, source: "--engine", log: () => {} };
   let run;
@@ -84,4 +88,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runMain(main);
+if (require.main === module) runMain(main);
