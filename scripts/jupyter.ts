@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
+import { readEnv } from "../lib/env";
 
 export const KERNEL_NAME = "tslab-vae-gan";
 /** Project-local Jupyter data folder holding the kernel spec (ignored by git). */
@@ -13,7 +14,7 @@ export const JUPYTER_DIR = path.join(PROJECT_ROOT, ".jupyter");
 
 /** Debian's interpreter (the `python3` first on PATH may lack Jupyter); `VAE_GAN_PYTHON` overrides. */
 export function pythonPath(): string {
-  return process.env.VAE_GAN_PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+  return readEnv("VAE_GAN_PYTHON") ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 }
 
 /** Writes the kernel spec under .jupyter/ (idempotent); returns its folder. */

@@ -10,6 +10,8 @@ import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { selectEngine } from "../lib/engine/ladder";
+import { UserInputError } from "../lib/errors";
 import { PROJECT_ROOT } from "../lib/paths";
 import { FlagSpec, UsageError } from "../scripts/args";
 import { BENCH_FLAGS, parseBenchArgs } from "../scripts/bench";
@@ -167,6 +169,22 @@ test("npm run train: --resume with a name that leaves runs/ is refused, and an e
   assert.match(engine.stderr, /--engine must be one of node-gpu, node, native, wasm, cpu; got "tpu"/);
   assert.doesNotMatch(engine.stderr, /VAE_GAN_ENGINE/);
   assert.deepEqual(fs.readdirSync(runs), []);
+});
+
+test("a forced engine that cannot load names the flag it came from, and a blank VAE_GAN_ENGINE is an error", async () => {
+  const missing = async (): Promise<string> => {
+    throw new Error("addon not built");
+  };
+  await assert.rejects(selectEngine({ engine: "native", source: "--engine", log: () => {}, loaders: { native: missing } }),
+    /^Error: Engine "native" was forced by --engine but cannot load: addon not built\. Remove --engine to let the ladder choose/);
+  const saved = process.env.VAE_GAN_ENGINE;
+  process.env.VAE_GAN_ENGINE = " ";
+  try {
+    await assert.rejects(selectEngine({ log: () => {} }), (e: Error) => e instanceof UserInputError && /VAE_GAN_ENGINE is set but empty/.test(e.message));
+  } finally {
+    if (saved === undefined) delete process.env.VAE_GAN_ENGINE;
+    else process.env.VAE_GAN_ENGINE = saved;
+  }
 });
 
 test("usage errors exit with status 2 in every command", () => {

@@ -88,7 +88,7 @@ export function openRun(nameOrDir: string, root: string = TRACKED_RUNS_DIR): Run
   const file = path.join(dir, "config.json");
   if (!fs.existsSync(file)) {
     const runs = listRuns(root);
-    throw new Error(`No run "${nameOrDir}" (no ${file}). ${runs.length ? `Runs in ${root}: ${runs.join(", ")}.` : `${root} holds no runs yet.`}`);
+    throw new ConfigError(`No run "${nameOrDir}" (no ${file}). ${runs.length ? `Runs in ${root}: ${runs.join(", ")}.` : `${root} holds no runs yet.`}`);
   }
   try {
     return { ...(JSON.parse(fs.readFileSync(file, "utf8")) as RunInfo), dir };
