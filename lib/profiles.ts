@@ -3,6 +3,8 @@
  * `full` is what the report is rendered with (the whole training set, epochs enough to converge).
  * Notebooks read the profile from $VAE_GAN_PROFILE.
  */
+import { readEnv } from "./env";
+import { UserInputError } from "./errors";
 
 export const PROFILE_ENV = "VAE_GAN_PROFILE";
 export const PROFILE_NAMES = ["quick", "full"] as const;
@@ -39,11 +41,14 @@ export const PROFILES: Record<ProfileName, Profile> = {
   },
 };
 
-/** The profile named by $VAE_GAN_PROFILE (default `quick`); an unknown name lists the valid ones. */
-export function currentProfile(name: string | undefined = process.env[PROFILE_ENV]): Profile {
-  const key = (name ?? "").trim() || "quick";
+/**
+ * The profile `name`, or the one $VAE_GAN_PROFILE names (default `quick` when it is unset). An unknown
+ * name lists the valid ones and says where it came from; a blank $VAE_GAN_PROFILE is an error.
+ */
+export function currentProfile(name?: string): Profile {
+  const key = name === undefined ? readEnv(PROFILE_ENV) ?? "quick" : name.trim();
   if (!(PROFILE_NAMES as readonly string[]).includes(key)) {
-    throw new Error(`Unknown profile "${key}" (from ${PROFILE_ENV}). Valid profiles: ${PROFILE_NAMES.join(", ")}.`);
+    throw new UserInputError(`Unknown profile "${key}"${name === undefined ? ` (from ${PROFILE_ENV})` : ""}. Valid profiles: ${PROFILE_NAMES.join(", ")}.`);
   }
   return PROFILES[key as ProfileName];
 }

@@ -13,6 +13,9 @@ import { spawn } from "child_process";
 import * as path from "path";
 import { ENGINE_NAMES, EngineName, selectEngine } from "../lib/engine/ladder";
 import { MODEL_NAMES, ModelName, BENCH_BATCH, measureModel, measureMatMul } from "../bench/models";
+import { FlagSpec, numberFlag, parseArgs as parseFlags, UsageError } from "./args";
+import { readEnv } from "../lib/env";
+import { runMain } from "./cli";
 
 const MATMUL_SIZES = [512, 1024];
 
@@ -27,41 +30,38 @@ interface Options {
   child?: EngineName;
 }
 
-function parseList<T extends string>(value: string, valid: readonly T[], what: string, upper: boolean): T[] {
+const USAGE = `Usage: npm run bench -- [--models ${MODEL_NAMES.join(",")}] [--engines ${ENGINE_NAMES.join(",")}] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--json] [--no-torch]`;
+
+function parseList<T extends string>(flag: string, value: string, valid: readonly T[], upper: boolean): T[] {
   const items = value.split(",").map((s) => s.trim()).filter(Boolean).map((s) => (upper ? s.toUpperCase() : s));
-  for (const item of items) if (!(valid as readonly string[]).includes(item)) throw new Error(`Unknown ${what} "${item}". Valid: ${valid.join(", ")}.`);
-  if (!items.length) throw new Error(`--${what}s needs at least one of: ${valid.join(", ")}.`);
+  for (const item of items) if (!(valid as readonly string[]).includes(item)) throw new UsageError(`${flag}: unknown "${item}". Valid: ${valid.join(", ")}.`);
+  if (!items.length) throw new UsageError(`${flag} needs at least one of: ${valid.join(", ")}.`);
   return items as T[];
 }
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = { models: [...MODEL_NAMES], engines: [...ENGINE_NAMES], seconds: 2, maxCellSeconds: 60, seed: 1, json: false, torch: true };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    const number = (): number => {
-      const v = Number(value());
-      if (!(v > 0)) throw new Error(`${arg} needs a positive number`);
-      return v;
-    };
-    if (arg === "--models") o.models = parseList(value(), MODEL_NAMES, "model", true);
-    else if (arg === "--engines") o.engines = parseList(value(), ENGINE_NAMES, "engine", false);
-    else if (arg === "--seconds") o.seconds = number();
-    else if (arg === "--max-cell-seconds") o.maxCellSeconds = number();
-    else if (arg === "--seed") o.seed = Math.floor(number());
-    else if (arg === "--json") o.json = true;
-    else if (arg === "--no-torch") o.torch = false;
-    else if (arg === "--child") o.child = parseList(value(), ENGINE_NAMES, "engine", false)[0];
-    else if (arg === "--help" || arg === "-h") {
-      process.stdout.write("npm run bench -- [--models M1,M2,M3] [--engines " + ENGINE_NAMES.join(",") + "] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--json] [--no-torch]\n");
-      process.exit(0);
-    } else throw new Error(`Unknown option ${arg} (try --help)`);
+/** The flags of `npm run bench`. */
+export const BENCH_FLAGS = {
+  models: { kind: "string" }, engines: { kind: "string" }, seconds: { kind: "string" }, "max-cell-seconds": { kind: "string" },
+  seed: { kind: "string" }, json: { kind: "boolean" }, "no-torch": { kind: "boolean" },
+  // Internal: the parent runs this script once per engine with --child <engine>.
+  child: { kind: "string", choices: ENGINE_NAMES },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The command line of `npm run bench`, checked; usage errors throw UsageError. */
+export function parseBenchArgs(argv: string[]): Options {
+  const { flags, help } = parseFlags(argv, BENCH_FLAGS, USAGE);
+  if (help) {
+    process.stdout.write(USAGE + "\n");
+    process.exit(0);
   }
-  return o;
+  return {
+    models: flags.models === undefined ? [...MODEL_NAMES] : parseList("--models", flags.models, MODEL_NAMES, true),
+    engines: flags.engines === undefined ? [...ENGINE_NAMES] : parseList("--engines", flags.engines, ENGINE_NAMES, false),
+    seconds: flags.seconds === undefined ? 2 : numberFlag("--seconds", flags.seconds, { above: 0 }),
+    maxCellSeconds: flags["max-cell-seconds"] === undefined ? 60 : numberFlag("--max-cell-seconds", flags["max-cell-seconds"], { above: 0 }),
+    seed: flags.seed === undefined ? 1 : numberFlag("--seed", flags.seed, { integer: true, min: 0 }),
+    json: flags.json, torch: !flags["no-torch"], child: flags.child as EngineName | undefined,
+  };
 }
 
 /** Lines the children and the peer print: one JSON object each. */
@@ -80,7 +80,7 @@ async function child(engine: EngineName, o: Options): Promise<void> {
     const info = await selectEngine({ engine, log: () => {} });
     emit({ kind: "engine", ok: true, summary: info.summary });
   } catch (err) {
-    emit({ kind: "engine", ok: false, reason: firstLine(err).replace(/^Engine "[^"]+" was forced by [^:]+ but cannot load: /, "").replace(/\. Unset it to let .*$/, "") });
+    emit({ kind: "engine", ok: false, reason: firstLine(err).replace(/^Engine "[^"]+" was forced by [^:]+ but cannot load: /, "").replace(/\. Remove \S+ to let .*$/, "") });
     return;
   }
   for (const model of o.models) {
@@ -136,7 +136,7 @@ const fmtRatio = (v: number | null): string => (v == null ? "—" : v < 0.1 ? v.
 
 async function parent(o: Options): Promise<void> {
   const progress = (s: string): void => void (o.json || process.stderr.write(s + "\n"));
-  const python = process.env.VAE_GAN_PYTHON || "/usr/bin/python3";
+  const python = readEnv("VAE_GAN_PYTHON") ?? "/usr/bin/python3";
   const capPerChild = o.models.length * (o.maxCellSeconds + 30) + 120;
 
   let torch: RunResult = { lines: [], failure: "PyTorch peer skipped (--no-torch)" };
@@ -221,13 +221,11 @@ async function parent(o: Options): Promise<void> {
   process.stdout.write(out.join("\n") + "\n");
 }
 
-async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+async function main(): Promise<number> {
+  const o = parseBenchArgs(process.argv.slice(2));
   if (o.child) await child(o.child, o);
   else await parent(o);
+  return 0;
 }
 
-main().then(() => process.exit(0), (err) => {
-  process.stderr.write(`bench: ${firstLine(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) runMain(main);

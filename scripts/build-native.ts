@@ -7,8 +7,22 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs } from "./args";
 
-const strict = process.argv.includes("--strict");
+const USAGE = "Usage: npm run build:native [-- --strict]";
+let parsed;
+try {
+  parsed = parseArgs(process.argv.slice(2), { strict: { kind: "boolean" } }, USAGE);
+} catch (err) {
+  // Status 2 for a usage error, like every command (README, "Reliability").
+  console.error((err as Error).message);
+  process.exit(2);
+}
+if (parsed.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const strict = parsed.flags.strict;
 const root = path.resolve(__dirname, "..");
 const dir = path.join(root, "lib", "engine", "native");
 const addon = path.join(dir, "build", "Release", "vaegan_native.node");

@@ -1,5 +1,5 @@
 /** What the training command lines share: Ctrl-C handling and exit statuses. */
-import { ConfigError } from "../lib/runs/config";
+import { UserInputError } from "../lib/errors";
 
 /** First Ctrl-C aborts the signal (the run checkpoints and stops); a second one quits at once. */
 export function stopOnCtrlC(message: string): AbortSignal {
@@ -12,13 +12,17 @@ export function stopOnCtrlC(message: string): AbortSignal {
   return controller.signal;
 }
 
-/** Runs `main` and exits with its status: 2 for a bad configuration or usage, 1 for any other error. */
+/**
+ * Runs `main` and exits with its status. Every command uses it, so the statuses agree: 2 for a
+ * mistake in what the user gave (flag, configuration, environment variable, data path), 1 for an
+ * error while running, 130 after Ctrl-C.
+ */
 export function runMain(main: () => Promise<number>): void {
   main().then(
     (code) => process.exit(code),
     (err: Error) => {
-      console.error(err instanceof ConfigError ? err.message : `Error: ${err.message}`);
-      process.exit(err instanceof ConfigError ? 2 : 1);
+      console.error(err instanceof UserInputError ? err.message : `Error: ${err.message}`);
+      process.exit(err instanceof UserInputError ? 2 : 1);
     },
   );
 }

@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
+import { readEnv } from "../lib/env";
 import { PLOTLY_KERNEL_RESOURCE } from "../lib/viz/chart-output";
 
 export const KERNEL_NAME = "tslab-vae-gan";
@@ -14,7 +15,7 @@ export const JUPYTER_DIR = path.join(PROJECT_ROOT, ".jupyter");
 
 /** Debian's interpreter (the `python3` first on PATH may lack Jupyter); `VAE_GAN_PYTHON` overrides. */
 export function pythonPath(): string {
-  return process.env.VAE_GAN_PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+  return readEnv("VAE_GAN_PYTHON") ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 }
 
 /**

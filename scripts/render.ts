@@ -1,30 +1,40 @@
 /**
- * npm run render [-- --profile quick|full] [--force] [--only 01,02] [--no-pdf] [--check]
+ * npm run render [-- --profile quick|full] [--allow-downgrade] [--force] [--only 01,02] [--no-pdf] [--check]
  *
  * Without --profile (or $VAE_GAN_PROFILE) each notebook keeps the profile it was last executed with,
  * so a render never silently replaces full-profile results with quick ones; a notebook never executed
- * uses `quick`.
+ * uses `quick`. A forced profile below a notebook's last one (full → quick) is refused, before anything
+ * executes, unless --allow-downgrade is given.
  *
  * 1. Executes the notebooks on the tslab kernel, skipping one whose source, lib/ and profile are
  *    unchanged since its last execution (the hash is kept in the notebook's metadata, like Quarto's freeze).
  * 2. Renders the report: `quarto render` when Quarto is on PATH, else the project's own renderer.
- * `--check` only lists which notebooks a render would execute, and exits 1 if any.
+ * `--check` only lists what a render would do: exit status 0 if nothing would execute, 1 if some
+ * notebook would, 2 if the render would refuse (a downgrade) or the arguments are wrong.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { readEnv } from "../lib/env";
 import { PROJECT_ROOT } from "../lib/paths";
-import { currentProfile, PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
+import { PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
+import { FlagSpec, parseArgs as parseFlags, UsageError } from "./args";
+import { runMain } from "./cli";
 import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
 import { renderBook } from "./render/book";
-import { codeDigest, notebookNames, planNotebook, readNotebook } from "./render/freeze";
+import { codeDigest, NotebookPlan, notebookNames, planNotebook, readNotebook } from "./render/freeze";
 import { writeDiagrams } from "./diagrams";
 
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
+const USAGE = `Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--allow-downgrade] [--force] [--only 01,02] [--no-pdf] [--check]`;
 
-interface Args {
+export interface Args {
   /** Forced profile; undefined = each notebook's last profile (quick if none). */
   profile?: string;
+  /** Where the forced profile came from, for messages: `--profile` or `VAE_GAN_PROFILE`. */
+  profileSource: string;
+  /** Lets a forced profile replace results of a higher one (full → quick). */
+  allowDowngrade: boolean;
   force: boolean;
   pdf: boolean;
   /** Notebook name prefixes to execute (e.g. `01,02`); default all. */
@@ -32,41 +42,80 @@ interface Args {
   check: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { profile: process.env[PROFILE_ENV] || undefined, force: false, pdf: true, check: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--force") args.force = true;
-    else if (a === "--no-pdf") args.pdf = false;
-    else if (a === "--check") args.check = true;
-    else if (a === "--profile") args.profile = argv[++i] ?? "";
-    else if (a === "--only") args.only = (argv[++i] ?? "").split(",").filter(Boolean);
-    else throw new Error(`Unknown option ${a}. Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--force] [--only 01,02] [--no-pdf] [--check]`);
+/** The flags of `npm run render`. */
+export const RENDER_FLAGS = {
+  profile: { kind: "string", choices: PROFILE_NAMES },
+  "allow-downgrade": { kind: "boolean" },
+  force: { kind: "boolean" },
+  only: { kind: "string" },
+  "no-pdf": { kind: "boolean" },
+  check: { kind: "boolean" },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The command line of `npm run render` (and $VAE_GAN_PROFILE), checked; usage errors throw UsageError. */
+export function parseRenderArgs(argv: string[]): Args {
+  const { flags, help } = parseFlags(argv, RENDER_FLAGS, USAGE);
+  if (help) {
+    console.log(USAGE);
+    process.exit(0);
   }
-  if (args.profile !== undefined) currentProfile(args.profile); // throws on an unknown name, listing the valid ones
-  return args;
+  let profile = flags.profile;
+  let profileSource = "--profile";
+  if (profile === undefined) {
+    profile = readEnv(PROFILE_ENV);
+    profileSource = PROFILE_ENV;
+    if (profile !== undefined && !(PROFILE_NAMES as readonly string[]).includes(profile)) {
+      throw new UsageError(`Unknown profile "${profile}" (from ${PROFILE_ENV}). Valid profiles: ${PROFILE_NAMES.join(", ")}.`);
+    }
+  }
+  const only = flags.only?.split(",").map((s) => s.trim()).filter(Boolean);
+  if (only && only.length === 0) throw new UsageError(`--only needs notebook name prefixes such as 01,02.\n${USAGE}`);
+  return { profile, profileSource, allowDowngrade: flags["allow-downgrade"], force: flags.force, pdf: !flags["no-pdf"], only, check: flags.check };
+}
+
+/** The profile a notebook last ran with, when the plan would replace it with a lower one. */
+function downgradeFrom(plan: NotebookPlan, args: Args): string | undefined {
+  const rank = (p: string | undefined) => (PROFILE_NAMES as readonly string[]).indexOf(p ?? "");
+  return args.profile !== undefined && rank(plan.lastProfile) > rank(plan.profile) ? plan.lastProfile : undefined;
+}
+
+function downgradeRefusal(plans: NotebookPlan[], args: Args): string {
+  return `${args.profileSource} ${args.profile} would replace the results of ${plans.map((p) => `${p.name} (${p.lastProfile})`).join(", ")} ` +
+    `with ${args.profile}-profile ones. Give --allow-downgrade to do that, or ${args.profileSource === PROFILE_ENV ? `unset ${PROFILE_ENV}` : "drop --profile"} so each notebook keeps its profile.`;
 }
 
 function names(args: Args): string[] {
   const notebooks = notebookNames(NOTEBOOKS_DIR, args.only);
-  if (notebooks.length === 0) throw new Error(`No notebook in ${NOTEBOOKS_DIR}${args.only ? ` matching ${args.only.join(", ")}` : ""}.`);
+  if (notebooks.length === 0) throw new (args.only ? UsageError : Error)(`No notebook in ${NOTEBOOKS_DIR}${args.only ? ` matching ${args.only.join(", ")}` : ""}.`);
   return notebooks;
 }
 
-/** Lists what a render would execute; exit status 1 if anything (a source, lib/ or the profile changed). */
+/** Lists what a render would do; exit status 0 if nothing would execute, 1 if something would, 2 if it would refuse. */
 function check(args: Args): number {
   const code = codeDigest(PROJECT_ROOT);
   const plans = names(args).map((name) => planNotebook(NOTEBOOKS_DIR, name, code, args.profile)).map((p) => ({ ...p, runs: args.force || !p.frozen }));
-  for (const p of plans) console.log(`${p.name}: ${p.runs ? `would be executed (profile ${p.profile})` : `frozen (${p.profile})`}`);
+  const refused = plans.filter((p) => p.runs && downgradeFrom(p, args) && !args.allowDowngrade);
+  for (const p of plans) {
+    const status = refused.includes(p) ? `refused: would replace its ${p.lastProfile} results with ${p.profile} ones (--allow-downgrade to allow)`
+      : p.runs ? `would be executed (profile ${p.profile})` : `frozen (${p.profile})`;
+    console.log(`${p.name}: ${status}`);
+  }
+  if (refused.length) {
+    console.error(downgradeRefusal(refused, args));
+    return 2;
+  }
   return plans.some((p) => p.runs) ? 1 : 0;
 }
 
 function executeAll(args: Args): void {
+  const code = codeDigest(PROJECT_ROOT);
+  const notebooks = names(args);
+  // Refused before anything executes: a half-done render would already have replaced some results.
+  const downgrades = notebooks.map((name) => planNotebook(NOTEBOOKS_DIR, name, code, args.profile)).filter((p) => (args.force || !p.frozen) && downgradeFrom(p, args));
+  if (downgrades.length && !args.allowDowngrade) throw new UsageError(downgradeRefusal(downgrades, args));
   const reason = jupyterUnavailableReason();
   if (reason) throw new Error(`Cannot execute notebooks: ${reason}`);
   writeKernelSpec();
-  const code = codeDigest(PROJECT_ROOT);
-  const notebooks = names(args);
   notebooks.forEach((name, i) => {
     const { file, profile, hash, frozen } = planNotebook(NOTEBOOKS_DIR, name, code, args.profile);
     const tag = `[${i + 1}/${notebooks.length}] ${name}`;
@@ -85,9 +134,9 @@ function executeAll(args: Args): void {
   });
 }
 
-function main(): void {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.check) process.exit(check(args));
+async function main(): Promise<number> {
+  const args = parseRenderArgs(process.argv.slice(2));
+  if (args.check) return check(args);
   const start = Date.now();
   executeAll(args);
   writeDiagrams(() => {});
@@ -101,11 +150,7 @@ function main(): void {
     renderBook({ pdf: args.pdf });
   }
   console.log(`render done in ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  return 0;
 }
 
-try {
-  main();
-} catch (err) {
-  console.error(`render: ${(err as Error).message}`);
-  process.exit(1);
-}
+if (require.main === module) runMain(main);

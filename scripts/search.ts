@@ -9,12 +9,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ENGINE_ENV, selectEngine } from "../lib/engine/ladder";
+import { ENGINE_NAMES, selectEngine } from "../lib/engine/ladder";
+import { FlagSpec, numberFlag, parseArgs as parseFlags, UsageError } from "./args";
 import { runMain, stopOnCtrlC } from "./cli";
-import { ConfigError, parseAssignments, readConfigFile } from "../lib/runs/config";
+import { parseAssignments, readConfigFile } from "../lib/runs/config";
 import { searchFigure } from "../lib/runs/figures";
 import { modelConfig, RUN_MODELS, runModel } from "../lib/runs/presets";
-import { TRACKED_RUNS_DIR } from "../lib/runs/run-folder";
+import { checkRunName, TRACKED_RUNS_DIR } from "../lib/runs/run-folder";
 import { runSearch, Sampler, SAMPLERS, searchTable } from "../lib/runs/search";
 import { progressCallbacks } from "../lib/train/progress";
 import { saveFigure } from "../lib/viz/figure";
@@ -22,41 +23,34 @@ import { saveFigure } from "../lib/viz/figure";
 const USAGE = `Usage: npm run search -- <model> --trials N [--sampler ${SAMPLERS.join("|")}] [--seed s] [--name search] [--config file.json] [--set key=value ...] [--runs-dir dir] [--engine name]
 Models: ${RUN_MODELS.join(", ")}.`;
 
-function parseArgs(argv: string[]) {
-  const a = { model: undefined as string | undefined, trials: NaN, sampler: "tpe" as string, seed: 1, name: undefined as string | undefined, config: undefined as string | undefined, sets: [] as string[], root: TRACKED_RUNS_DIR, engine: undefined as string | undefined };
-  const value = (i: number, flag: string) => {
-    if (argv[i] === undefined || argv[i].startsWith("--")) throw new ConfigError(`${flag} needs a value.\n${USAGE}`);
-    return argv[i];
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const x = argv[i];
-    if (x === "--trials") a.trials = Number(value(++i, x));
-    else if (x === "--sampler") a.sampler = value(++i, x);
-    else if (x === "--seed") a.seed = Number(value(++i, x));
-    else if (x === "--name") a.name = value(++i, x);
-    else if (x === "--config") a.config = value(++i, x);
-    else if (x === "--set") a.sets.push(value(++i, x));
-    else if (x === "--runs-dir") a.root = value(++i, x);
-    else if (x === "--engine") a.engine = value(++i, x);
-    else if (x === "--help" || x === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    } else if (!x.startsWith("--") && a.model === undefined) a.model = x;
-    else throw new ConfigError(`Unknown argument "${x}".\n${USAGE}`);
+/** The flags of `npm run search`. */
+export const SEARCH_FLAGS = {
+  trials: { kind: "string" }, sampler: { kind: "string", choices: SAMPLERS }, seed: { kind: "string" }, name: { kind: "string" },
+  config: { kind: "string" }, set: { kind: "strings" }, "runs-dir": { kind: "string" }, engine: { kind: "string", choices: ENGINE_NAMES },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The command line of `npm run search`, checked; usage errors throw UsageError. */
+export function parseSearchArgs(argv: string[]) {
+  const { flags, positionals, help } = parseFlags(argv, SEARCH_FLAGS, USAGE, 1);
+  if (help) {
+    console.log(USAGE);
+    process.exit(0);
   }
-  if (!Number.isInteger(a.trials) || a.trials < 1) throw new ConfigError(`--trials must be a positive integer.\n${USAGE}`);
-  if (!(SAMPLERS as readonly string[]).includes(a.sampler)) throw new ConfigError(`Unknown sampler "${a.sampler}"; samplers: ${SAMPLERS.join(", ")}.`);
-  if (!Number.isInteger(a.seed) || a.seed < 0) throw new ConfigError("--seed must be a non-negative integer.");
-  return a;
+  if (flags.trials === undefined) throw new UsageError(`--trials is required.\n${USAGE}`);
+  if (flags.name !== undefined) checkRunName(flags.name, "--name");
+  return {
+    model: positionals[0], trials: numberFlag("--trials", flags.trials, { integer: true, min: 1 }), sampler: flags.sampler ?? "tpe",
+    seed: flags.seed === undefined ? 1 : numberFlag("--seed", flags.seed, { integer: true, min: 0 }), name: flags.name, config: flags.config,
+    sets: flags.set, root: flags["runs-dir"] ?? TRACKED_RUNS_DIR, engine: flags.engine,
+  };
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.engine) process.env[ENGINE_ENV] = args.engine;
+  const args = parseSearchArgs(process.argv.slice(2));
   const model = runModel(args.model);
   const file = args.config ? readConfigFile(args.config) : {};
   const base = modelConfig(model, file, parseAssignments(args.sets));
-  const engine = await selectEngine({ log: () => {} });
+  const engine = await selectEngine({ engine: args.engine, source: "--engine", log: () => {} });
   const name = args.name ?? `search-${model}-${args.sampler}-seed${args.seed}`;
   console.error(`search ${name}: ${args.trials} trials of ${model} (${args.sampler}) on engine ${engine.name}`);
   const signal = stopOnCtrlC("Stopping after this step and checkpointing the trial");
@@ -77,4 +71,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runMain(main);
+if (require.main === module) runMain(main);

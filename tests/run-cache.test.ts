@@ -85,7 +85,7 @@ test("the VAE fit reports train and test ELBO terms", async () => {
 });
 
 test("profiles: quick by default, full on request, unknown names listed", () => {
-  assert.equal(currentProfile("").name, "quick");
+  assert.throws(() => currentProfile(""), /Unknown profile ""/, "a blank profile is a mistake, not the default");
   assert.equal(currentProfile("full").trainSize, 60000);
   assert.throws(() => currentProfile("huge"), /Unknown profile "huge".*Valid profiles: quick, full/);
 });

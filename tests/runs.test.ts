@@ -115,9 +115,10 @@ test("the train command rejects a bad config with status 2, naming the key, and 
   assert.match(r.stderr, /Unknown config key "training\.lr".*training\.learningRate/);
   assert.equal(fs.readdirSync(root).length, 0, "no run folder for a rejected config");
   const m = train(["--resume", "nope", "--runs-dir", root]);
-  assert.equal(m.status, 1);
+  assert.equal(m.status, 2);
   assert.match(m.stderr, /No run "nope".*holds no runs yet/);
   const u = train(["gan", "--set", "init.vaeRun=nope", "--set", "data.trainSize=64", "--runs-dir", root]);
-  assert.equal(u.status, 1);
+  assert.equal(u.status, 2);
   assert.match(u.stderr, /No run "nope"/);
+  assert.equal(fs.readdirSync(root).length, 0, "the gan run that failed before training left no folder");
 });

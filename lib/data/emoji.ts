@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ImageDataset } from "./dataset";
 import { decodeImageFiles } from "./image-files";
+import { noteDataFile, noteDataFolder } from "./sources";
 import { deriveSeed, permutation } from "../random";
 
 interface EmojiEntry {
@@ -60,5 +61,7 @@ export async function loadEmoji(options: EmojiOptions = {}): Promise<ImageDatase
   const classNames = [...new Set(categoryOf.values())].sort();
   const images = await decodeImageFiles(files.map((f) => path.join(imgDir, f)), { size, fit: "contain", onProgress });
   const labels = Uint8Array.from(files, (f) => classNames.indexOf(categoryOf.get(f)!));
+  noteDataFile(catalogue);
+  noteDataFolder(imgDir, files);
   return new ImageDataset({ name: "emoji", imageShape: [size, size, 3], images, labels, classNames });
 }

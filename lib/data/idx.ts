@@ -10,6 +10,8 @@ export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32
 /** A parsed IDX file: its dimensions and values in row-major order. */
 export interface IdxArray<T extends IdxData = IdxData> {
   shape: number[];
+  /** The element type its dtype byte declares: uint8, int8, int16, int32, float32 or float64. */
+  dtype: string;
   data: T;
 }
 
@@ -65,7 +67,7 @@ export function parseIdx(input: Uint8Array, file = "<buffer>"): IdxArray {
     const what = bytes.length < expected ? "truncated" : "has trailing bytes";
     throw new IdxFormatError(file, `${what}: dimensions ${shape.join("×")} of ${dtype.name} need ${expected} bytes, found ${bytes.length}`);
   }
-  return { shape, data: decode(bytes, headerBytes, count, bytes[2]) };
+  return { shape, dtype: dtype.name, data: decode(bytes, headerBytes, count, bytes[2]) };
 }
 
 function decode(bytes: Buffer, offset: number, count: number, code: number): IdxData {

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ImageDataset } from "./dataset";
+import { noteDataFolder } from "./sources";
 
 const PIXELS = 28 * 28;
 
@@ -35,6 +36,7 @@ export function loadMnistDigits(dir: string = mnistDigitsDir()): ImageDataset {
     parts.push(Uint8Array.from(values as number[], (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)));
     for (let i = 0; i < values.length / PIXELS; i++) labels.push(digit);
   }
+  noteDataFolder(dir, Array.from({ length: 10 }, (_, digit) => `${digit}.json`));
   const images = new Uint8Array(labels.length * PIXELS);
   let offset = 0;
   for (const p of parts) {

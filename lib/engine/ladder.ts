@@ -7,6 +7,8 @@
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { installExactAdamResume } from "./adam-resume";
+import { readEnv } from "../env";
+import { UserInputError } from "../errors";
 
 /** Names of the rungs, fastest first. */
 export const ENGINE_NAMES = ["node-gpu", "node", "native", "wasm", "cpu"] as const;
@@ -35,8 +37,10 @@ export interface EngineInfo {
 }
 
 export interface SelectEngineOptions {
-  /** Force a rung; defaults to `process.env.VAE_GAN_ENGINE`. */
+  /** Force a rung; defaults to `process.env.VAE_GAN_ENGINE` (a blank one is an error). */
   engine?: string;
+  /** Where `engine` came from, named in messages (e.g. `--engine`); default `options.engine`. */
+  source?: string;
   /** Where the choice is reported; defaults to stderr. Pass `() => {}` to silence. */
   log?: (line: string) => void;
   /**
@@ -114,9 +118,10 @@ export async function selectEngine(options: SelectEngineOptions = {}): Promise<E
   installExactAdamResume();
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const loaders = { ...DEFAULT_LOADERS, ...options.loaders };
-  const requested = (options.engine ?? process.env[ENGINE_ENV] ?? "").trim();
+  const requested = (options.engine ?? readEnv(ENGINE_ENV) ?? "").trim();
+  const source = options.engine !== undefined ? options.source ?? "options.engine" : ENGINE_ENV;
   if (requested && !isEngineName(requested)) {
-    throw new Error(`Unknown engine "${requested}" (from ${options.engine ? "options.engine" : ENGINE_ENV}). Valid engines: ${ENGINE_NAMES.join(", ")}.`);
+    throw new UserInputError(`Unknown engine "${requested}" (from ${source}). Valid engines: ${ENGINE_NAMES.join(", ")}.`);
   }
   const rungs: EngineName[] = requested ? [requested as EngineName] : [...ENGINE_NAMES];
   const attempts: EngineAttempt[] = [];
@@ -133,13 +138,13 @@ export async function selectEngine(options: SelectEngineOptions = {}): Promise<E
     } catch (err) {
       attempts.push({ name, ok: false, reason: firstLine(err) });
       if (requested) {
-        throw new Error(`Engine "${name}" was forced by ${options.engine ? "options.engine" : ENGINE_ENV} but cannot load: ${firstLine(err)}. Unset it to let the ladder choose, or pick one of: ${ENGINE_NAMES.join(", ")}.`);
+        throw new Error(`Engine "${name}" was forced by ${source} but cannot load: ${firstLine(err)}. Remove ${source} to let the ladder choose, or pick one of: ${ENGINE_NAMES.join(", ")}.`);
       }
       continue;
     }
     attempts.push({ name, ok: true, reason: "" });
     const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.name} (${a.reason})`);
-    const summary = `engine: ${name} (tfjs backend "${backend}"${requested ? `, forced by ${ENGINE_ENV}` : ""})` + (skipped.length ? `; skipped ${skipped.join("; ")}` : "");
+    const summary = `engine: ${name} (tfjs backend "${backend}"${requested ? `, forced by ${source}` : ""})` + (skipped.length ? `; skipped ${skipped.join("; ")}` : "");
     current = { name, backend, forced: Boolean(requested), attempts, summary };
     log(summary);
     return current;

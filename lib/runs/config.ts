@@ -4,6 +4,7 @@
  * that names the key and lists the valid ones — a typo must never train the default silently.
  */
 import * as fs from "fs";
+import { UserInputError } from "../errors";
 
 /** A leaf value of a configuration. */
 export type ConfigValue = number | string | boolean | number[];
@@ -28,7 +29,9 @@ export interface Rule {
 
 export type Rules = Record<string, Rule>;
 
-export class ConfigError extends Error {}
+export class ConfigError extends UserInputError {
+  override name = "ConfigError";
+}
 
 const isObject = (v: unknown): v is ConfigObject => typeof v === "object" && v !== null && !Array.isArray(v);
 

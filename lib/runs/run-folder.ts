@@ -6,10 +6,11 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { DataSource, dataSourcesRead } from "../data/sources";
 import { currentEngine } from "../engine/ladder";
 import { PROJECT_ROOT, RUNS_DIR } from "../paths";
 import { Callbacks, Logs } from "../train/loop";
-import { ConfigObject } from "./config";
+import { ConfigError, ConfigObject } from "./config";
 import { RunModel } from "./presets";
 
 export interface RunInfo {
@@ -21,6 +22,8 @@ export interface RunInfo {
   git: { commit: string; dirty: boolean } | null;
   created: string;
   node: string;
+  /** The data files the run read (path, size, SHA-256), written when its training starts. */
+  dataFiles?: DataSource[];
 }
 
 /** One line of metrics.jsonl. `step` counts optimisation steps from the start of the run. */
@@ -45,13 +48,25 @@ function gitState(): RunInfo["git"] {
   }
 }
 
+/**
+ * Checks that `name` is a plain folder name under the runs folder (letters, digits, ".", "_", "-",
+ * not starting with "."; not "cache", the notebooks' weight cache): `../x` or `a/b` would leave it.
+ * `what` names where the name came from in the error (e.g. `--resume`).
+ */
+export function checkRunName(name: string, what = "Run name"): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || name === "cache") {
+    throw new ConfigError(`${what} "${name}" is not a run name: use a plain folder name under the runs folder, made of letters, digits, ".", "_" and "-" (and not "cache").`);
+  }
+  return name;
+}
+
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 
 /** Creates `<root>/<name>/` with its config.json; the name defaults to `<model>-<UTC time>`. */
 export function createRun(options: { model: RunModel; config: ConfigObject; name?: string; root?: string }): RunInfo & { dir: string } {
   const root = options.root ?? TRACKED_RUNS_DIR;
   let name = options.name ?? `${options.model}-${stamp(new Date())}`;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || name === "cache") throw new Error(`Run name "${name}" is not allowed: use letters, digits, ".", "_" and "-" (and not "cache").`);
+  checkRunName(name);
   if (options.name && fs.existsSync(path.join(root, name))) throw new Error(`A run named "${name}" already exists in ${root}: resume it with --resume ${name}, or pick another --name.`);
   for (let i = 2; fs.existsSync(path.join(root, name)); i++) name = `${options.model}-${stamp(new Date())}-${i}`;
   const dir = path.join(root, name);
@@ -64,13 +79,16 @@ export function createRun(options: { model: RunModel; config: ConfigObject; name
   return { ...info, dir };
 }
 
-/** Reads a run's config.json; a missing run lists the runs there are. */
+/**
+ * Reads a run's config.json: `nameOrDir` is a run name under `root` (checked by checkRunName, so it
+ * cannot climb out of it) or an absolute folder. A missing run lists the runs there are.
+ */
 export function openRun(nameOrDir: string, root: string = TRACKED_RUNS_DIR): RunInfo & { dir: string } {
-  const dir = fs.existsSync(path.join(nameOrDir, "config.json")) ? nameOrDir : path.join(root, nameOrDir);
+  const dir = path.isAbsolute(nameOrDir) ? nameOrDir : path.join(root, checkRunName(nameOrDir));
   const file = path.join(dir, "config.json");
   if (!fs.existsSync(file)) {
     const runs = listRuns(root);
-    throw new Error(`No run "${nameOrDir}" (no ${file}). ${runs.length ? `Runs in ${root}: ${runs.join(", ")}.` : `${root} holds no runs yet.`}`);
+    throw new ConfigError(`No run "${nameOrDir}" (no ${file}). ${runs.length ? `Runs in ${root}: ${runs.join(", ")}.` : `${root} holds no runs yet.`}`);
   }
   try {
     return { ...(JSON.parse(fs.readFileSync(file, "utf8")) as RunInfo), dir };
@@ -83,6 +101,25 @@ export function openRun(nameOrDir: string, root: string = TRACKED_RUNS_DIR): Run
 export function listRuns(root: string = TRACKED_RUNS_DIR): string[] {
   if (!fs.existsSync(root)) return [];
   return fs.readdirSync(root).filter((n) => fs.existsSync(path.join(root, n, "config.json"))).sort();
+}
+
+/**
+ * Removes a run folder that training never reached (no checkpoint, no final models, no metrics line,
+ * no sample), e.g. after the data failed to load, so its name is free again. Returns whether it did.
+ */
+export function discardUnstartedRun(dir: string): boolean {
+  if (!fs.existsSync(dir)) return false;
+  const started = fs.readdirSync(dir).some((f) => f === "metrics.jsonl" ? fs.statSync(path.join(dir, f)).size > 0 : f !== "config.json");
+  if (started) return false;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return true;
+}
+
+/** Adds the data files this process has read to the run's config.json. */
+export function recordDataFiles(dir: string): void {
+  const file = path.join(dir, "config.json");
+  const info = JSON.parse(fs.readFileSync(file, "utf8")) as RunInfo;
+  writeFileAtomic(file, JSON.stringify({ ...info, dataFiles: dataSourcesRead() }, null, 2) + "\n");
 }
 
 export function writeFileAtomic(file: string, data: string | Buffer): void {
@@ -135,11 +172,17 @@ export class MetricsLog {
   }
 }
 
-/** Callbacks that log every `logEvery`-th step, every evaluation and every epoch. */
+/**
+ * Callbacks that record the data files read in config.json when training starts (the data is loaded
+ * by then), and log every `logEvery`-th step, every evaluation and every epoch.
+ */
 export function trackingCallbacks(log: MetricsLog, options: { logEvery: number }): Callbacks {
   let stepsPerEpoch = 1;
   return {
-    onTrainBegin: (info) => void (stepsPerEpoch = info.stepsPerEpoch),
+    onTrainBegin: (info) => {
+      stepsPerEpoch = info.stepsPerEpoch;
+      recordDataFiles(path.dirname(log.file));
+    },
     onBatchEnd: ({ epoch, step, logs }) => {
       const global = epoch * stepsPerEpoch + step;
       if (global % options.logEvery === 0) log.write("step", global, epoch, logs);

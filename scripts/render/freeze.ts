@@ -57,6 +57,8 @@ export interface NotebookPlan {
   file: string;
   /** The profile a render executes it under: the forced one, else the one it last ran with, else quick. */
   profile: string;
+  /** The profile it was last executed with, if any. */
+  lastProfile?: string;
   hash: string;
   /** Its stored hash matches: a render keeps it as it is. */
   frozen: boolean;
@@ -73,7 +75,7 @@ export function planNotebook(dir: string, name: string, code: string, forcedProf
   const profile = forcedProfile ?? last?.profile ?? "quick";
   const others = notebookNames(dir).filter((f) => f !== name).map((f) => path.join(dir, f));
   const hash = freezeHash(nb, profile, code, others);
-  return { name, file, profile, hash, frozen: last?.freeze === hash };
+  return { name, file, profile, lastProfile: last?.profile, hash, frozen: last?.freeze === hash };
 }
 
 /** The notebooks of `dir` whose names start with one of `only` (default all), sorted. */
