@@ -10,8 +10,8 @@
 import * as fs from "fs";
 import { selectEngine, ENGINE_ENV } from "../lib/engine/ladder";
 import { runMain, stopOnCtrlC } from "./cli";
-import { ConfigError, flattenConfig, parseAssignments, readConfigFile } from "../lib/runs/config";
-import { modelConfig, PRESETS, RUN_MODELS, runModel } from "../lib/runs/presets";
+import { ConfigError, parseAssignments, readConfigFile } from "../lib/core/config";
+import { describeKeys, EXPERIMENTS, modelConfig, RUN_MODELS, runModel } from "../lib/experiments/index";
 import { createRun, openRun, TRACKED_RUNS_DIR } from "../lib/runs/run-folder";
 import { trainRun } from "../lib/runs/train-run";
 import { checkpointProgress } from "../lib/train/run-cache";
@@ -51,7 +51,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--engine") args.engine = value(++i, a);
     else if (a === "--show-config") args.show = true;
     else if (a === "--help" || a === "-h") {
-      console.log(`${USAGE}\n\n${RUN_MODELS.map((m) => `${m}: ${PRESETS[m].description}\n  keys: ${[...flattenConfig(PRESETS[m].defaults)].map(([k, v]) => `${k}=${v}`).join(" ")}`).join("\n")}`);
+      console.log(`${USAGE}\n\n${RUN_MODELS.map((m) => `${m}: ${EXPERIMENTS[m].description}\n  keys: ${describeKeys(EXPERIMENTS[m])}`).join("\n")}`);
       process.exit(0);
     } else if (!a.startsWith("--") && args.model === undefined) args.model = a;
     else throw new ConfigError(`Unknown argument "${a}".\n${USAGE}`);

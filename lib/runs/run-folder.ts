@@ -6,11 +6,12 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { writeFileAtomic } from "../core/atomic";
 import { currentEngine } from "../engine/ladder";
 import { PROJECT_ROOT, RUNS_DIR } from "../paths";
 import { Callbacks, Logs } from "../train/loop";
-import { ConfigObject } from "./config";
-import { RunModel } from "./presets";
+import { ConfigObject } from "../core/config";
+import { RunModel } from "../experiments/index";
 
 export interface RunInfo {
   name: string;
@@ -83,13 +84,6 @@ export function openRun(nameOrDir: string, root: string = TRACKED_RUNS_DIR): Run
 export function listRuns(root: string = TRACKED_RUNS_DIR): string[] {
   if (!fs.existsSync(root)) return [];
   return fs.readdirSync(root).filter((n) => fs.existsSync(path.join(root, n, "config.json"))).sort();
-}
-
-export function writeFileAtomic(file: string, data: string | Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 /** The lines of a metrics.jsonl; a torn last line (a kill mid-write) is dropped. */

@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ImageDataset, PixelScale } from "../data/dataset";
-import { Autoencoder, buildDenseAutoencoder, chain, DenseAutoencoderConfig } from "../models/dense-ae";
+import { Autoencoder, buildDenseAutoencoder, DenseAutoencoderConfig } from "../models/dense-ae";
+import { chain } from "../models/layers";
 import { buildConvAutoencoder, ConvAutoencoderConfig } from "../models/conv-ae";
 import { buildVae, Vae, VaeConfig } from "../models/vae";
 import { evaluateAutoencoder, evaluateVae } from "./evaluate";
