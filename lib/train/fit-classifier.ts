@@ -45,7 +45,7 @@ export interface FitClassifierOptions {
   training: TrainingConfig;
   /** Run family for the cache folder (default `classifier`). */
   name?: string;
-  /** Callbacks, or a function of the models (`classifier`) that makes them. */
+  /** Callbacks, or a function of the models (`classifier`) and the run's folder that makes them. */
   callbacks?: ModelCallbacks;
   /** Cache root (default runs/cache). */
   root?: string;

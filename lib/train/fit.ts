@@ -30,7 +30,7 @@ export interface FitOptions {
   test: ImageDataset;
   training: TrainingConfig;
   scale?: PixelScale;
-  /** Callbacks, or a function of the models (`encoder`/`decoder`, `generator`/`discriminator`) that makes them. */
+  /** Callbacks, or a function of the models (`encoder`, `decoder`) and the run's folder that makes them. */
   callbacks?: ModelCallbacks;
   /** Train in a run folder (lib/runs) instead of the cache. */
   run?: RunTarget;

@@ -30,7 +30,7 @@ export interface CachedTrainingOptions<M extends ModelSet> {
   optimizers: Record<string, tf.Optimizer>;
   /** Runs the loop from where `control` says, with its callbacks (which include the checkpointing). */
   train: (models: M, control: LoopControl & { callbacks: Callbacks[] }) => Promise<EpochInfo[]>;
-  /** Callbacks, or a function of the models that makes them (e.g. saving sample grids per epoch). */
+  /** Callbacks, or a function of the models and the run's folder that makes them (e.g. saving sample grids there). */
   callbacks?: ModelCallbacks;
   root?: string;
   /** Train in this folder instead of the cache folder named by the hash (a tracked run, lib/runs). */
