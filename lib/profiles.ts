@@ -1,43 +1,52 @@
 /**
- * Run profiles, defined in this one place. `quick` is for CI and tests (minutes, data subsets);
- * `full` is what the report is rendered with (the whole training set, epochs enough to converge).
- * Notebooks read the profile from $VAE_GAN_PROFILE.
+ * Run profiles. A profile holds no settings of its own: it scales the budget of an experiment's
+ * defaults (lib/experiments), which are the `full` settings. `quick` is for CI and tests (minutes,
+ * data subsets, about a tenth of the epochs); `full` is what the report is rendered with (every
+ * default as it is). Notebooks read the profile from $VAE_GAN_PROFILE.
  */
-import { readEnv } from "./env";
-import { UserInputError } from "./errors";
+import { readEnv } from "./core/env";
+import { UserInputError } from "./core/errors";
 
 export const PROFILE_ENV = "VAE_GAN_PROFILE";
 export const PROFILE_NAMES = ["quick", "full"] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
+/**
+ * The kinds of budget a profile scales; an experiment names which of its config keys are of which
+ * kind. `repeats` counts seeds per arm of a study or trials of a search.
+ */
+export const BUDGET_KINDS = ["trainSize", "testSize", "colourSize", "epochs", "evalEvery", "evalSamples", "repeats"] as const;
+export type BudgetKind = (typeof BUDGET_KINDS)[number];
+
 export interface Profile {
   name: ProfileName;
-  /** Training images used (Fashion-MNIST has 60,000). */
-  trainSize: number;
-  /** Test images used for evaluation (Fashion-MNIST has 10,000). */
-  testSize: number;
-  /** Colour images used (emoji: ~3.8k). */
-  colourSize: number;
-  /** Epochs per model. */
-  epochs: { denseAe: number; convAe: number; colourAe: number; vae: number; vae2d: number; classifier: number; cgan: number };
-  /** The GAN study of notebook 05: seeds per arm, epochs, steps between evaluations, samples per evaluation. */
-  gan: { seeds: number; epochs: number; evalEvery: number; evalSamples: number };
-  /** The GAN's hyper-parameter search of notebook 07: trials, training images and epochs per trial. */
-  search: { trials: number; trainSize: number; epochs: number; evalEvery: number };
+  /** One line for a notebook's first output. */
+  description: string;
+  /** Maps a full-profile value of each kind to this profile's value. */
+  scale: Record<BudgetKind, (full: number) => number>;
 }
+
+/** Quick keeps 2,048 of Fashion-MNIST's 60,000 training images, so a GAN evaluates as often per epoch. */
+const QUICK_TRAIN = 2048;
+const FULL_TRAIN = 60000;
+const atMost = (cap: number) => (n: number) => Math.min(n, cap);
+const same = (n: number) => n;
 
 export const PROFILES: Record<ProfileName, Profile> = {
   quick: {
-    name: "quick", trainSize: 2048, testSize: 512, colourSize: 512,
-    epochs: { denseAe: 2, convAe: 2, colourAe: 2, vae: 2, vae2d: 2, classifier: 2, cgan: 1 },
-    gan: { seeds: 2, epochs: 1, evalEvery: 8, evalSamples: 256 },
-    search: { trials: 3, trainSize: 512, epochs: 1, evalEvery: 4 },
+    name: "quick",
+    description: `data subsets (≤ ${QUICK_TRAIN.toLocaleString("en-US")} training images), a tenth of the epochs`,
+    scale: {
+      trainSize: atMost(QUICK_TRAIN), testSize: atMost(512), colourSize: atMost(512),
+      epochs: (n) => Math.ceil(n / 10),
+      evalEvery: (n) => Math.max(1, Math.floor((n * QUICK_TRAIN) / FULL_TRAIN)),
+      evalSamples: atMost(256), repeats: atMost(2),
+    },
   },
   full: {
-    name: "full", trainSize: 60000, testSize: 10000, colourSize: 3786,
-    epochs: { denseAe: 20, convAe: 10, colourAe: 20, vae: 12, vae2d: 8, classifier: 6, cgan: 10 },
-    gan: { seeds: 5, epochs: 5, evalEvery: 250, evalSamples: 2000 },
-    search: { trials: 16, trainSize: 20000, epochs: 1, evalEvery: 100 },
+    name: "full",
+    description: "whole data sets, every epoch",
+    scale: { trainSize: same, testSize: same, colourSize: same, epochs: same, evalEvery: same, evalSamples: same, repeats: same },
   },
 };
 

@@ -4,7 +4,7 @@
  * `--profile` at the end of a line can never mean "the default"; unknown flags and surplus words
  * are errors too. All these errors are UsageErrors: the commands exit with status 2.
  */
-import { UserInputError } from "../lib/errors";
+import { UserInputError } from "../lib/core/errors";
 
 export class UsageError extends UserInputError {
   override name = "UsageError";

@@ -14,7 +14,7 @@ import * as path from "path";
 import { ENGINE_NAMES, EngineName, selectEngine } from "../lib/engine/ladder";
 import { MODEL_NAMES, ModelName, BENCH_BATCH, measureModel, measureMatMul } from "../bench/models";
 import { FlagSpec, numberFlag, parseArgs as parseFlags, UsageError } from "./args";
-import { readEnv } from "../lib/env";
+import { readEnv } from "../lib/core/env";
 import { runMain } from "./cli";
 
 const MATMUL_SIZES = [512, 1024];

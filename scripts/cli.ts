@@ -1,5 +1,5 @@
 /** What the training command lines share: Ctrl-C handling and exit statuses. */
-import { UserInputError } from "../lib/errors";
+import { UserInputError } from "../lib/core/errors";
 
 /** First Ctrl-C aborts the signal (the run checkpoints and stops); a second one quits at once. */
 export function stopOnCtrlC(message: string): AbortSignal {

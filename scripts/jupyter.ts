@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
-import { readEnv } from "../lib/env";
+import { readEnv } from "../lib/core/env";
 import { PLOTLY_KERNEL_RESOURCE } from "../lib/viz/chart-output";
 
 export const KERNEL_NAME = "tslab-vae-gan";

@@ -15,7 +15,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { readEnv } from "../lib/env";
+import { readEnv } from "../lib/core/env";
 import { PROJECT_ROOT } from "../lib/paths";
 import { PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
 import { FlagSpec, parseArgs as parseFlags, UsageError } from "./args";

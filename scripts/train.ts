@@ -11,8 +11,8 @@ import * as fs from "fs";
 import { ENGINE_NAMES, selectEngine } from "../lib/engine/ladder";
 import { FlagSpec, parseArgs as parseFlags } from "./args";
 import { runMain, stopOnCtrlC } from "./cli";
-import { ConfigError, flattenConfig, parseAssignments, readConfigFile } from "../lib/runs/config";
-import { modelConfig, PRESETS, RUN_MODELS, runModel } from "../lib/runs/presets";
+import { ConfigError, parseAssignments, readConfigFile } from "../lib/core/config";
+import { describeKeys, EXPERIMENTS, modelConfig, RUN_MODELS, runModel } from "../lib/experiments/index";
 import { checkRunName, createRun, discardUnstartedRun, openRun, TRACKED_RUNS_DIR } from "../lib/runs/run-folder";
 import { trainRun } from "../lib/runs/train-run";
 import { checkpointProgress } from "../lib/train/run-cache";
@@ -34,7 +34,7 @@ export const TRAIN_FLAGS = {
 export function parseTrainArgs(argv: string[]) {
   const { flags, positionals, help } = parseFlags(argv, TRAIN_FLAGS, USAGE, 1);
   if (help) {
-    console.log(`${USAGE}\n\n${RUN_MODELS.map((m) => `${m}: ${PRESETS[m].description}\n  keys: ${[...flattenConfig(PRESETS[m].defaults)].map(([k, v]) => `${k}=${v}`).join(" ")}`).join("\n")}`);
+    console.log(`${USAGE}\n\n${RUN_MODELS.map((m) => `${m}: ${EXPERIMENTS[m].description}\n  keys: ${describeKeys(EXPERIMENTS[m])}`).join("\n")}`);
     process.exit(0);
   }
   if (flags.name !== undefined) checkRunName(flags.name, "--name");

@@ -11,7 +11,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { selectEngine } from "../lib/engine/ladder";
-import { UserInputError } from "../lib/errors";
+import { UserInputError } from "../lib/core/errors";
 import { PROJECT_ROOT } from "../lib/paths";
 import { FlagSpec, UsageError } from "../scripts/args";
 import { BENCH_FLAGS, parseBenchArgs } from "../scripts/bench";

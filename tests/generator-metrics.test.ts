@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { buildClassifier } from "../lib/metrics/classifier";
+import { buildClassifier } from "../lib/models/classifier";
 import { generatorEvaluator } from "../lib/metrics/generator-metrics";
 import { conditionalAccuracy } from "../lib/metrics/conditional";
 import { blobs } from "./helpers/fixtures";

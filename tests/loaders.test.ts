@@ -8,7 +8,7 @@ import { loadMnistDigits } from "../lib/data/mnist";
 import { loadEmoji } from "../lib/data/emoji";
 import { loadCeleba, celebaUnavailableReason, CELEBA_ENV } from "../lib/data/celeba";
 import { dataSourcesRead } from "../lib/data/sources";
-import { UserInputError } from "../lib/errors";
+import { UserInputError } from "../lib/core/errors";
 import { makeEmojiFixture, makeFashionMnistFixture, makeImageFolder, tempDir } from "./helpers/fixtures";
 
 test("Fashion-MNIST loads from a folder (gzip and plain) with labels and class names", () => {

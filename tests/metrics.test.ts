@@ -8,7 +8,8 @@ import { matMul64, meanAndCovariance, sqrtmPsd, sqrtmTrace, symmetricEigen } fro
 import { featureStats, frechetDistance } from "../lib/metrics/frechet";
 import { modeCoverage } from "../lib/metrics/coverage";
 import { knnSquaredRadii, precisionRecall } from "../lib/metrics/precision-recall";
-import { buildClassifier, classifierAccuracy, classifierFeatures, classifierOutputs, classifierStep, ClassifierConfig, fitClassifier, predictClasses } from "../lib/metrics/classifier";
+import { buildClassifier, classifierFeatures, classifierOutputs, ClassifierConfig, predictClasses } from "../lib/models/classifier";
+import { classifierAccuracy, classifierStep, fitClassifier } from "../lib/train/fit-classifier";
 import { tempDir } from "./helpers/fixtures";
 
 tf.setBackend("cpu");

@@ -8,10 +8,9 @@ import { configHash, stableStringify } from "../lib/train/run-cache";
 import { currentProfile } from "../lib/profiles";
 import { blobs, tempDir } from "./helpers/fixtures";
 import { RUNS_DIR } from "../lib/paths";
-import { accumulatedPower, installExactAdamResume } from "../lib/engine/adam-resume";
+import { accumulatedPower, installExactAdamResume } from "../lib/train/adam-resume";
 
 tf.setBackend("cpu");
-installExactAdamResume();
 
 const model = { kind: "dense" as const, config: { imageShape: [14, 14, 1] as [number, number, number], hiddenUnits: [16], latentDim: 3, seed: 1 } };
 const training = { batchSize: 16, numEpochs: 4, learningRate: 0.01, seed: 3 };
@@ -65,6 +64,7 @@ test("a run stopped mid-epoch by its signal resumes at that step: same epoch mea
 });
 
 test("Adam restored from its weights carries the same β powers as the optimizer it was saved from", async () => {
+  installExactAdamResume(); // trainCached installs it; this test calls setWeights directly
   const v = tf.variable(tf.tensor1d([1, -2, 3]));
   const a = tf.train.adam(0.01, 0.5, 0.999);
   for (let i = 0; i < 37; i++) a.minimize(() => v.square().sum() as tf.Scalar);
@@ -86,6 +86,7 @@ test("the VAE fit reports train and test ELBO terms", async () => {
 
 test("profiles: quick by default, full on request, unknown names listed", () => {
   assert.throws(() => currentProfile(""), /Unknown profile ""/, "a blank profile is a mistake, not the default");
-  assert.equal(currentProfile("full").trainSize, 60000);
+  assert.equal(currentProfile("full").scale.trainSize(60000), 60000);
+  assert.equal(currentProfile("quick").scale.epochs(12), 2);
   assert.throws(() => currentProfile("huge"), /Unknown profile "huge".*Valid profiles: quick, full/);
 });

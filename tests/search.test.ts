@@ -3,14 +3,12 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { installExactAdamResume } from "../lib/engine/adam-resume";
-import { modelConfig } from "../lib/runs/presets";
+import { modelConfig } from "../lib/experiments/index";
 import { DEFAULT_SPACE, Params, propose, runSearch, Sampler, searchTable } from "../lib/runs/search";
 import { deriveSeed, makeRng } from "../lib/random";
 import { tempDir } from "./helpers/fixtures";
 
 tf.setBackend("cpu");
-installExactAdamResume();
 
 /** A known landscape: best at learning rate 1e-3, β1 0.5, batch 64. */
 const landscape = (p: Params) => (Math.log10(p.learningRate) + 3) ** 2 + (p.beta1 - 0.5) ** 2 + (p.batchSize === 64 ? 0 : 0.3);

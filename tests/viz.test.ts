@@ -7,7 +7,8 @@ import sharp from "sharp";
 import { ImageDataset } from "../lib/data/dataset";
 import { imageGrid, layoutGrid } from "../lib/viz/grid";
 import { linePlot, scatterPlot } from "../lib/viz/plot";
-import { chartFigure, display, gridFigure, inNotebook, saveFigure, slugify } from "../lib/viz/figure";
+import { inNotebook } from "../lib/core/host";
+import { chartFigure, display, gridFigure, saveFigure, slugify } from "../lib/viz/figure";
 import { readNotebookResults, resultsFigure, RESULTS_MIME } from "../lib/viz/results";
 import { tempDir } from "./helpers/fixtures";
 

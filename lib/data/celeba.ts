@@ -7,8 +7,8 @@ import * as path from "path";
 import { ImageDataset } from "./dataset";
 import { decodeImageFiles } from "./image-files";
 import { noteDataFolder } from "./sources";
-import { readEnv } from "../env";
-import { UserInputError } from "../errors";
+import { readEnv } from "../core/env";
+import { UserInputError } from "../core/errors";
 import { DATA_DIR, relativeToProject } from "../paths";
 
 export const CELEBA_ENV = "CELEBA_DIR";

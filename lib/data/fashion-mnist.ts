@@ -8,8 +8,8 @@ import * as path from "path";
 import { ImageDataset } from "./dataset";
 import { readIdx } from "./idx";
 import { noteDataFile } from "./sources";
-import { readEnv } from "../env";
-import { UserInputError } from "../errors";
+import { readEnv } from "../core/env";
+import { UserInputError } from "../core/errors";
 import { DATA_DIR } from "../paths";
 
 export const FASHION_MNIST_CLASSES = [

@@ -6,9 +6,8 @@
  */
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { installExactAdamResume } from "./adam-resume";
-import { readEnv } from "../env";
-import { UserInputError } from "../errors";
+import { readEnv } from "../core/env";
+import { UserInputError } from "../core/errors";
 
 /** Names of the rungs, fastest first. */
 export const ENGINE_NAMES = ["node-gpu", "node", "native", "wasm", "cpu"] as const;
@@ -115,7 +114,6 @@ export function currentEngine(): EngineInfo | undefined {
  * Throws when a forced engine is unknown or cannot load.
  */
 export async function selectEngine(options: SelectEngineOptions = {}): Promise<EngineInfo> {
-  installExactAdamResume();
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const loaders = { ...DEFAULT_LOADERS, ...options.loaders };
   const requested = (options.engine ?? readEnv(ENGINE_ENV) ?? "").trim();

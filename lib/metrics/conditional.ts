@@ -3,7 +3,7 @@
  * class, and the fraction it assigns to the intended class is that class's accuracy.
  */
 import * as tf from "@tensorflow/tfjs";
-import { predictClasses } from "./classifier";
+import { predictClasses } from "../models/classifier";
 
 /** Codes and one-hot labels for `perClass` samples of every class, class-major (all 0s, then all 1s, …). */
 export function classConditionedInputs(latentDim: number, numClasses: number, perClass: number, seed: number): [tf.Tensor2D, tf.Tensor2D] {

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ImageDataset } from "../data/dataset";
-import { classifierOutputs } from "./classifier";
+import { classifierOutputs } from "../models/classifier";
 import { modeCoverage } from "./coverage";
 import { featureStats, frechetDistance } from "./frechet";
 import { precisionRecall } from "./precision-recall";

@@ -1,7 +1,6 @@
-/** Sample-quality metrics: Fréchet distance, improved precision/recall, mode coverage, and the classifier whose features they use. */
+/** Sample-quality metrics: Fréchet distance, improved precision/recall, mode coverage (on the features of lib/models/classifier.ts). */
 export * from "./linalg";
 export * from "./frechet";
-export * from "./classifier";
 export * from "./coverage";
 export * from "./precision-recall";
 export * from "./generator-metrics";

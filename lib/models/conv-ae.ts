@@ -1,7 +1,8 @@
 /** Convolutional autoencoder: the conv encoder with one code head, and the conv decoder. */
 import { ImageShape } from "../data/dataset";
 import { buildConvDecoder, buildConvEncoder } from "./conv";
-import { Autoencoder, chain } from "./dense-ae";
+import { Autoencoder } from "./dense-ae";
+import { chain } from "./layers";
 
 export interface ConvAutoencoderConfig {
   imageShape: ImageShape;

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ImageShape } from "../data/dataset";
-import { seededInit } from "./dense-ae";
+import { seededInit } from "./layers";
 
 export interface ConvEncoderConfig {
   imageShape: ImageShape;

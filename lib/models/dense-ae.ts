@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ImageShape } from "../data/dataset";
+import { chain, seededInit } from "./layers";
 
 export interface DenseAutoencoderConfig {
   imageShape: ImageShape;
@@ -20,17 +21,6 @@ export interface Autoencoder {
   decoder: tf.LayersModel;
   /** encoder ∘ decoder, sharing their layers (training it trains both). */
   autoencoder: tf.LayersModel;
-}
-
-/** Glorot-uniform initialiser with a seed derived from the config's seed and the layer index. */
-export function seededInit(seed: number, index: number): ReturnType<typeof tf.initializers.glorotUniform> {
-  return tf.initializers.glorotUniform({ seed: seed * 1000 + index });
-}
-
-/** Chains an encoder and a decoder into one model that shares their weights. */
-export function chain(encoder: tf.LayersModel, decoder: tf.LayersModel, name: string): tf.LayersModel {
-  const input = tf.input({ shape: encoder.inputs[0].shape.slice(1) });
-  return tf.model({ inputs: input, outputs: decoder.apply(encoder.apply(input)) as tf.SymbolicTensor, name });
 }
 
 export function buildDenseAutoencoder(cfg: DenseAutoencoderConfig): Autoencoder {

@@ -1,3 +1,4 @@
+export * from "./layers";
 export * from "./dense-ae";
 export * from "./conv";
 export * from "./conv-ae";
@@ -5,3 +6,4 @@ export * from "./vae";
 export * from "./dcgan";
 export * from "./transfer";
 export * from "./cgan";
+export * from "./classifier";

@@ -1,5 +1,3 @@
-export * from "./config";
-export * from "./presets";
 export * from "./run-folder";
 export * from "./train-run";
 export * from "./search";

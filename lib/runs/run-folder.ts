@@ -6,12 +6,13 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { writeFileAtomic } from "../core/atomic";
+import { ConfigError, ConfigObject } from "../core/config";
 import { DataSource, dataSourcesRead } from "../data/sources";
 import { currentEngine } from "../engine/ladder";
+import { RunModel } from "../experiments/index";
 import { PROJECT_ROOT, RUNS_DIR } from "../paths";
 import { Callbacks, Logs } from "../train/loop";
-import { ConfigError, ConfigObject } from "./config";
-import { RunModel } from "./presets";
 
 export interface RunInfo {
   name: string;
@@ -120,13 +121,6 @@ export function recordDataFiles(dir: string): void {
   const file = path.join(dir, "config.json");
   const info = JSON.parse(fs.readFileSync(file, "utf8")) as RunInfo;
   writeFileAtomic(file, JSON.stringify({ ...info, dataFiles: dataSourcesRead() }, null, 2) + "\n");
-}
-
-export function writeFileAtomic(file: string, data: string | Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 /** The lines of a metrics.jsonl; a torn last line (a kill mid-write) is dropped. */

@@ -10,9 +10,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { deriveSeed, makeRng, Rng } from "../random";
 import { Callbacks } from "../train/loop";
-import { ConfigObject } from "./config";
-import { RunModel } from "./presets";
-import { createRun, openRun, RunInfo, writeFileAtomic } from "./run-folder";
+import { ConfigObject } from "../core/config";
+import { EXPERIMENTS, RunModel } from "../experiments/index";
+import { writeFileAtomic } from "../core/atomic";
+import { createRun, openRun, RunInfo } from "./run-folder";
 import { trainRun } from "./train-run";
 
 export type Param = { kind: "log"; min: number; max: number } | { kind: "uniform"; min: number; max: number } | { kind: "choice"; values: number[] };
@@ -167,11 +168,11 @@ export function propose(space: SearchSpace, history: { params: Params; value: nu
   return Object.fromEntries(keys.map((k, i) => [k, fromUnit(space[k], best!.units[i])])) as Params;
 }
 
-/** The trial's configuration: the base with the searched values written into the model's keys. */
-export function trialConfig(model: RunModel, base: ConfigObject, params: Params): ConfigObject {
+/** The trial's configuration: the base with the searched values written into the model's keys (a GAN's two learning rates alike). */
+export function trialConfig(base: ConfigObject, params: Params): ConfigObject {
   const config = JSON.parse(JSON.stringify(base)) as ConfigObject;
   const training = config.training as ConfigObject;
-  if (model === "gan" || model === "cgan") {
+  if ("learningRateD" in training) {
     training.learningRateD = params.learningRate;
     training.learningRateG = params.learningRate;
   } else training.learningRate = params.learningRate;
@@ -204,7 +205,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   writeFileAtomic(specFile, JSON.stringify(spec, null, 2) + "\n");
 
   const trials: Trial[] = [];
-  let objective = model === "gan" || model === "cgan" ? "fd" : "test_loss";
+  let objective = EXPERIMENTS[model].objective;
   let stopped = false;
   for (let i = 0; i < options.trials && !stopped; i++) {
     const runName = `trial-${String(i).padStart(2, "0")}`;
@@ -215,7 +216,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       // A failed trial counts as the worst result, so TPE steers away from it.
       for (const t of trials) if (t.status === "failed") history.push({ params: t.params, value: Infinity });
       const params = enqueue[i] ?? propose(space, history, { sampler, startupTrials, rng: makeRng(deriveSeed(seed, `trial:${i}`)) });
-      run = createRun({ model, config: trialConfig(model, base, params), name: runName, root: dir });
+      run = createRun({ model, config: trialConfig(base, params), name: runName, root: dir });
     }
     const params = trialParams(run);
     log(`${runName}: learning rate ${params.learningRate}, batch ${params.batchSize}, β1 ${params.beta1}`);

@@ -3,8 +3,6 @@
  * the generator from a saved VAE decoder (the thesis' question), and measures the generator every
  * `evaluate.every` steps — including step 0, so both arms are compared from their very start.
  */
-import * as fs from "fs";
-import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { ImageDataset } from "../data/dataset";
 import { buildCgan, CganConfig } from "../models/cgan";
@@ -12,10 +10,9 @@ import { buildDcgan, DcganConfig } from "../models/dcgan";
 import { transferWeights } from "../models/transfer";
 import { relativeToProject } from "../paths";
 import { GanStepConfig, ganStep } from "./gan";
-import { Callbacks, EpochInfo, Logs, trainLoop } from "./loop";
+import { EpochInfo, Logs, trainLoop } from "./loop";
 import { loadModel } from "./model-io";
-import { cacheDir, ModelCallbacks, RunTarget, trainCached } from "./run-cache";
-import { imageGrid } from "../viz/grid";
+import { ModelCallbacks, RunTarget, trainCached } from "./run-cache";
 
 export interface GanTrainingConfig {
   batchSize: number;
@@ -41,12 +38,12 @@ export interface FitGanOptions {
   train: ImageDataset;
   training: GanTrainingConfig;
   step?: Omit<GanStepConfig, "seed">;
+  /** Measures the generator (in inference mode) at step 0 and every `every` steps. */
+  evaluate?: { every: number; metrics: (generator: tf.LayersModel, step: number) => Logs | Promise<Logs> };
   /**
-   * Measures the generator (in inference mode) at step 0 and every `every` steps; with `samples`,
-   * also saves a grid of that many images from fixed codes as `<run dir>/samples/step-<n>.png`.
+   * Callbacks, or a function of the models (`generator`, `discriminator`) and the run's folder that
+   * makes them — e.g. one that saves a sample grid at each `onEvaluation`.
    */
-  evaluate?: { every: number; metrics: (generator: tf.LayersModel, step: number) => Logs | Promise<Logs>; samples?: number };
-  /** Callbacks, or a function of the models (`encoder`/`decoder`, `generator`/`discriminator`) that makes them. */
   callbacks?: ModelCallbacks;
   /** Train in a run folder (lib/runs) instead of the cache. */
   run?: RunTarget;
@@ -59,24 +56,8 @@ export interface FitGanResult {
   /** Every evaluation in step order, each with its `step`. */
   evaluations: Logs[];
   dir: string;
-  /** Sample grids saved at each evaluation, in step order (see `evaluate.samples`). */
-  sampleFiles: string[];
   source: "cache" | "resumed" | "trained";
   stopped: boolean;
-}
-
-/** A row of generated images from fixed codes (labels 0, 1, … for a conditional generator), written atomically. */
-async function saveSamples(generator: tf.LayersModel, count: number, numClasses: number | undefined, file: string): Promise<void> {
-  const images = tf.tidy(() => {
-    const z = tf.randomNormal([count, generator.inputs[0].shape[1] as number], 0, 1, "float32", 4242);
-    const input = numClasses ? [z, tf.oneHot(tf.tensor1d(Int32Array.from({ length: count }, (_, i) => i % numClasses), "int32"), numClasses).cast("float32")] : z;
-    return generator.predict(input) as tf.Tensor4D;
-  });
-  const png = await imageGrid(images, { cols: count, range: "symmetric", pad: 1 });
-  images.dispose();
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file + ".tmp", png);
-  fs.renameSync(file + ".tmp", file);
 }
 
 export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
@@ -86,8 +67,7 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
     generator: tf.train.adam(training.learningRateG, training.beta1),
   };
   const numClasses = model.kind === "cgan" ? model.config.numClasses : undefined;
-  const config = { model, init: init ? { ...init, decoder: relativeToProject(init.decoder) } : null, training, step: options.step ?? {}, evaluateEvery: options.evaluate?.every ?? null, samples: options.evaluate?.samples ?? 0, train: { name: options.train.name, size: options.train.size } };
-  const samplesDir = path.join(options.run?.dir ?? cacheDir(options.name, config), "samples");
+  const config = { model, init: init ? { ...init, decoder: relativeToProject(init.decoder) } : null, training, step: options.step ?? {}, evaluateEvery: options.evaluate?.every ?? null, train: { name: options.train.name, size: options.train.size } };
   const run = await trainCached({
     name: options.name,
     config,
@@ -105,17 +85,12 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
         decoder.dispose();
       }
       const evaluation = options.evaluate;
-      const samples: Callbacks = {
-        onEvaluation: async ({ step }) => {
-          if (evaluation?.samples) await saveSamples(m.generator, evaluation.samples, numClasses, path.join(samplesDir, `step-${String(step).padStart(7, "0")}.png`));
-        },
-      };
       const gan = { generator: m.generator, discriminator: m.discriminator, numClasses };
       return trainLoop({
         data: options.train, batchSize: training.batchSize, numEpochs: training.numEpochs, seed: training.seed, scale: "symmetric",
         step: ganStep(gan, optimizers, { ...options.step, seed: training.seed }),
         evaluate: evaluation && { every: evaluation.every, run: (step) => evaluation.metrics(m.generator, step) },
-        ...control, callbacks: [samples, ...control.callbacks],
+        ...control,
       });
     },
     callbacks: options.callbacks,
@@ -123,6 +98,5 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
   });
   optimizers.discriminator.dispose();
   optimizers.generator.dispose();
-  const sampleFiles = fs.existsSync(samplesDir) ? fs.readdirSync(samplesDir).filter((f) => f.endsWith(".png")).sort().map((f) => path.join(samplesDir, f)) : [];
-  return { ...run.models, epochs: run.epochs, evaluations: run.epochs.flatMap((e) => e.evaluations ?? []), dir: run.dir, sampleFiles, source: run.source, stopped: run.stopped };
+  return { ...run.models, epochs: run.epochs, evaluations: run.epochs.flatMap((e) => e.evaluations ?? []), dir: run.dir, source: run.source, stopped: run.stopped };
 }

@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ImageDataset, PixelScale } from "../data/dataset";
-import { Autoencoder, buildDenseAutoencoder, chain, DenseAutoencoderConfig } from "../models/dense-ae";
+import { Autoencoder, buildDenseAutoencoder, DenseAutoencoderConfig } from "../models/dense-ae";
+import { chain } from "../models/layers";
 import { buildConvAutoencoder, ConvAutoencoderConfig } from "../models/conv-ae";
 import { buildVae, Vae, VaeConfig } from "../models/vae";
 import { evaluateAutoencoder, evaluateVae } from "./evaluate";
@@ -29,7 +30,7 @@ export interface FitOptions {
   test: ImageDataset;
   training: TrainingConfig;
   scale?: PixelScale;
-  /** Callbacks, or a function of the models (`encoder`/`decoder`, `generator`/`discriminator`) that makes them. */
+  /** Callbacks, or a function of the models (`encoder`, `decoder`) and the run's folder that makes them. */
   callbacks?: ModelCallbacks;
   /** Train in a run folder (lib/runs) instead of the cache. */
   run?: RunTarget;

@@ -6,24 +6,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+import { writeDirAtomic } from "../core/atomic";
 
 /** A tensor with its name, as optimizers report their state. */
 export type NamedTensor = { name: string; tensor: tf.Tensor };
 
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
-
-/** Replaces `dir` with the folder `build` fills, atomically (rename) where the OS allows. */
-export async function writeDirAtomic(dir: string, build: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  await build(tmp);
-  const old = `${dir}.old-${process.pid}`;
-  if (fs.existsSync(dir)) fs.renameSync(dir, old);
-  fs.renameSync(tmp, dir);
-  fs.rmSync(old, { recursive: true, force: true });
-}
 
 /** Saves a layers model into `dir` (model.json + weights.bin), replacing it atomically. */
 export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {

@@ -2,7 +2,7 @@
  * Quiet progress: a line that updates in place while an epoch runs (a tslab display, or `\r` on a
  * terminal), and one summary line per epoch — never a line per batch.
  */
-import { inNotebook } from "../viz/figure";
+import { inNotebook } from "../core/host";
 import { Callbacks, EpochInfo, Logs, yieldToEventLoop } from "./loop";
 
 type Line = { update: (text: string) => void; done: (text: string) => void };

@@ -9,12 +9,16 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { RUNS_DIR } from "../paths";
+import { writeDirAtomic } from "../core/atomic";
+import { sourceDigest } from "../core/code-digest";
+import { PROJECT_ROOT, RUNS_DIR } from "../paths";
+import { installExactAdamResume } from "./adam-resume";
 import { Callbacks, EpochInfo, LoopControl, LoopPosition } from "./loop";
-import { loadModel, loadTensorList, saveTensorList, writeDirAtomic, writeModel } from "./model-io";
+import { loadModel, loadTensorList, saveTensorList, writeModel } from "./model-io";
 
 export type ModelSet = Record<string, tf.LayersModel>;
-export type ModelCallbacks = Callbacks[] | ((models: ModelSet) => Callbacks[]);
+/** Callbacks, or a function of the models and the run's folder that makes them (e.g. saving sample grids there). */
+export type ModelCallbacks = Callbacks[] | ((models: ModelSet, dir: string) => Callbacks[]);
 
 export interface CachedTrainingOptions<M extends ModelSet> {
   /** Run family, e.g. `01-dense-ae`; the folder is `<root>/<name>-<hash>`. */
@@ -26,7 +30,7 @@ export interface CachedTrainingOptions<M extends ModelSet> {
   optimizers: Record<string, tf.Optimizer>;
   /** Runs the loop from where `control` says, with its callbacks (which include the checkpointing). */
   train: (models: M, control: LoopControl & { callbacks: Callbacks[] }) => Promise<EpochInfo[]>;
-  /** Callbacks, or a function of the models that makes them (e.g. saving sample grids per epoch). */
+  /** Callbacks, or a function of the models and the run's folder that makes them (e.g. saving sample grids there). */
   callbacks?: ModelCallbacks;
   root?: string;
   /** Train in this folder instead of the cache folder named by the hash (a tracked run, lib/runs). */
@@ -38,7 +42,7 @@ export interface CachedTrainingOptions<M extends ModelSet> {
 }
 
 /** Where and how a tracked run trains (lib/runs) instead of the notebook cache. */
-export type RunTarget = { dir: string; signal?: AbortSignal; checkpointEvery?: number };
+export type RunTarget = { dir?: string; signal?: AbortSignal; checkpointEvery?: number };
 
 export interface CachedTraining<M extends ModelSet> {
   models: M;
@@ -61,13 +65,7 @@ export function stableStringify(value: unknown): string {
 }
 
 /** Source files whose changes invalidate trained weights. */
-const CODE_DIRS = ["models", "train", "data"].map((d) => path.join(__dirname, "..", d));
-
-function codeDigest(): string {
-  const h = crypto.createHash("sha256");
-  for (const dir of CODE_DIRS) for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
-  return h.digest("hex");
-}
+const codeDigest = () => sourceDigest({ root: PROJECT_ROOT, entries: ["lib/models", "lib/train", "lib/data"], skip: /\.(?!ts$)[^./]+$/ });
 
 export function configHash(config: object): string {
   return crypto.createHash("sha256").update(stableStringify(config)).update(codeDigest()).digest("hex").slice(0, 12);
@@ -129,6 +127,7 @@ function copyWeights(from: ModelSet, to: ModelSet): void {
 
 /** Trains, resumes or loads a cached result; see the module comment. */
 export async function trainCached<M extends ModelSet>(options: CachedTrainingOptions<M>): Promise<CachedTraining<M>> {
+  installExactAdamResume();
   const dir = options.dir ?? cacheDir(options.name, options.config, options.root);
   const finalDir = path.join(dir, "final");
   const checkpointDir = path.join(dir, "checkpoint");
@@ -161,7 +160,7 @@ export async function trainCached<M extends ModelSet>(options: CachedTrainingOpt
   };
   let stopped = false;
   const resumed = done.length > 0 || resume !== undefined;
-  await options.train(models, { startEpoch: done.length, resume, signal: options.signal, checkpointEvery: options.checkpointEvery, callbacks: [...(typeof options.callbacks === "function" ? options.callbacks(models) : options.callbacks ?? []), checkpoint] });
+  await options.train(models, { startEpoch: done.length, resume, signal: options.signal, checkpointEvery: options.checkpointEvery, callbacks: [...(typeof options.callbacks === "function" ? options.callbacks(models, dir) : options.callbacks ?? []), checkpoint] });
   const source = resumed ? "resumed" : "trained";
   if (stopped) return { models, epochs: done, dir, source, stopped };
   await writeState(finalDir, models, {}, done, options.config);

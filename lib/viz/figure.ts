@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { ImageDataset } from "../data/dataset";
+import { tslabChannel } from "../core/host";
 import { IMAGES_DIR } from "../paths";
 import { chartBundle, compactChartPng } from "./chart-output";
 import { GridOptions, imageGrid } from "./grid";
@@ -85,20 +86,6 @@ export function saveFigure(figure: Figure, name: string, dir: string = FIGURES_D
 }
 
 type Bundle = Record<string, unknown>;
-type WriteDisplayData = (content: { data: Bundle; metadata: Bundle; transient: Bundle }, update: boolean) => void;
-
-/** tslab's display channel when running inside its kernel, else undefined. */
-function tslabChannel(): WriteDisplayData | undefined {
-  try {
-    // tslab's public `display` sends one MIME type per output; its channel takes a whole bundle,
-    // so front ends and converters can each pick the richest type they support.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: WriteDisplayData | null };
-    return jupyter.lastWriteDisplayData ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 let plotCounter = 0;
 
@@ -123,11 +110,6 @@ export interface DisplayOptions {
   name?: string;
   save?: boolean;
   dir?: string;
-}
-
-/** True inside a tslab kernel, where figures become notebook outputs. */
-export function inNotebook(): boolean {
-  return tslabChannel() !== undefined;
 }
 
 /**

@@ -5,6 +5,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { sourceDigest } from "../../lib/core/code-digest";
 import { RESULTS_MIME } from "../../lib/viz/results-types";
 
 export interface NotebookJson {
@@ -16,23 +17,12 @@ export function readNotebook(file: string): NotebookJson {
   return JSON.parse(fs.readFileSync(file, "utf8")) as NotebookJson;
 }
 
-/** Files under `dir`, as paths relative to `root`, sorted; `skip` is tested on those relative paths. */
-function listFiles(root: string, dir: string, skip: RegExp): string[] {
-  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
-    const rel = path.join(dir, e.name);
-    if (skip.test(rel)) return [];
-    return e.isDirectory() ? listFiles(root, rel, skip) : [rel];
-  }).sort();
-}
-
 /**
  * Digest of the code every notebook runs: lib/ (without the native build output and notes) and the
  * lock file. Paths enter relative to `root`, so a fresh clone anywhere finds committed notebooks frozen.
  */
 export function codeDigest(root: string): string {
-  const h = crypto.createHash("sha256");
-  for (const rel of [...listFiles(root, "lib", /native\/build|\.md$/), "package-lock.json"]) h.update(rel).update(fs.readFileSync(path.join(root, rel)));
-  return h.digest("hex");
+  return sourceDigest({ root, entries: ["lib", "package-lock.json"], skip: /native\/build|\.md$/ });
 }
 
 /**

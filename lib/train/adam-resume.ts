@@ -18,7 +18,7 @@ export function accumulatedPower(beta: number, steps: number): number {
   return acc;
 }
 
-/** Installs the patch once (idempotent); selectEngine calls it. */
+/** Installs the patch once (idempotent); `trainCached` calls it before it restores any optimizer. */
 export function installExactAdamResume(): void {
   const proto = tf.AdamOptimizer.prototype as unknown as Record<PropertyKey, unknown>;
   if (proto[PATCHED]) return;

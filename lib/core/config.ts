@@ -4,7 +4,7 @@
  * that names the key and lists the valid ones — a typo must never train the default silently.
  */
 import * as fs from "fs";
-import { UserInputError } from "../errors";
+import { UserInputError } from "./errors";
 
 /** A leaf value of a configuration. */
 export type ConfigValue = number | string | boolean | number[];

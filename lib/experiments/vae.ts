@@ -1,0 +1,62 @@
+/**
+ * The convolutional VAE on Fashion-MNIST (notebook 04). Its decoder is what a GAN's generator can
+ * start from (notebook 05): the GAN experiments derive their architecture from these defaults.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { fitVae, FitResult } from "../train/fit";
+import { Vae } from "../models/vae";
+import { VaeLossConfig } from "../train/steps";
+import { checkBatchFits, Experiment, ExperimentResult, TrackingConfig } from "./experiment";
+import { ADAM_RULES, AdamTraining, FASHION_RULES, FASHION_SIZES, fashionSubsets, POSITIVE, TRACKING, TRACKING_RULES } from "./common";
+import { AutoencoderData } from "./autoencoder";
+
+export type VaeExperimentConfig = {
+  seed: number;
+  data: { trainSize: number; testSize: number };
+  /** Encoder channels fine to coarse (the decoder mirrors them); batch norm in the decoder, as a DCGAN generator has. */
+  model: { filters: number[]; latentDim: number; batchNorm: boolean };
+  /** `bce` trains a sigmoid decoder on [0, 1] pixels, `mse` a tanh one on [-1, 1]. */
+  loss: VaeLossConfig;
+  training: AdamTraining;
+  tracking: TrackingConfig;
+};
+
+export type VaeResult = Vae & FitResult & ExperimentResult;
+
+export const vaeExperiment: Experiment<VaeExperimentConfig, AutoencoderData, VaeResult> = {
+  name: "vae",
+  description: "convolutional VAE on Fashion-MNIST, the decoder a GAN generator can start from (notebook 04)",
+  defaults: {
+    seed: 1, data: FASHION_SIZES, model: { filters: [32, 64], latentDim: 16, batchNorm: true }, loss: { beta: 1, reconstruction: "bce" },
+    training: { batchSize: 128, numEpochs: 12, learningRate: 1e-3, beta1: 0.9 }, tracking: TRACKING,
+  },
+  rules: {
+    ...FASHION_RULES, ...ADAM_RULES, ...TRACKING_RULES, "model.filters": POSITIVE, "model.latentDim": POSITIVE,
+    "loss.beta": { min: 0 }, "loss.reconstruction": { oneOf: ["bce", "mse"] },
+  },
+  budget: { trainSize: ["data.trainSize"], testSize: ["data.testSize"], epochs: ["training.numEpochs"] },
+  objective: "test_loss",
+  check: checkBatchFits,
+  loadData: async (config) => fashionSubsets(config.data),
+  run: async (config, data, target = {}) => {
+    const { filters, latentDim, batchNorm } = config.model;
+    const outputActivation = config.loss.reconstruction === "bce" ? ("sigmoid" as const) : ("tanh" as const);
+    const result = await fitVae({ imageShape: data.train.imageShape, filters, latentDim, batchNorm, outputActivation, seed: config.seed }, config.loss, {
+      name: target.name ?? "vae", ...data, training: { ...config.training, seed: config.seed }, callbacks: target.callbacks,
+      run: { dir: target.dir, signal: target.signal, checkpointEvery: target.checkpointEvery },
+    });
+    return {
+      ...result,
+      summary: () => {
+        const last = result.epochs[result.epochs.length - 1]?.logs ?? {};
+        return { test_loss: last.test_loss, test_recon: last.test_recon, test_kl: last.test_kl };
+      },
+    };
+  },
+  /** Decoded prior samples from fixed codes. */
+  samples: (config) => {
+    const k = config.tracking.samples;
+    const z = tf.randomNormal([k, config.model.latentDim], 0, 1, "float32", config.seed);
+    return { make: (m) => ({ images: m.decoder.predict(z) as tf.Tensor4D, range: config.loss.reconstruction === "bce" ? "unit" : "symmetric", cols: k }), dispose: () => z.dispose() };
+  },
+};
