@@ -209,8 +209,7 @@ export async function fitClassifier(options: FitClassifierOptions): Promise<FitC
     },
     callbacks: options.callbacks,
     root: options.root,
-  });
-  optimizer.dispose();
+  }).finally(() => optimizer.dispose());
   const model = run.models.classifier;
   const last = run.epochs[run.epochs.length - 1]?.logs.test_accuracy;
   const testAccuracy = typeof last === "number" ? last : classifierAccuracy(model, test);

@@ -2,7 +2,8 @@
  * Trains one tracked run from its folder's configuration: loads the data, calls the same fit
  * functions the notebooks use (so a run and a notebook train identically), logs metrics, saves a
  * sample grid per epoch, and writes `summary.json` with the run's objective when it finishes.
- * A killed or stopped run continues from its checkpoint when trained again.
+ * A killed or stopped run continues from its checkpoint when trained again. The folder is locked
+ * while it trains (lib/lock): a second start of the same run is refused, naming the holder.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -21,6 +22,8 @@ import { fitAutoencoder, fitVae } from "../train/fit";
 import { Callbacks, EpochInfo, Logs } from "../train/loop";
 import { checkpointProgress, ModelSet } from "../train/run-cache";
 import { imageGrid } from "../viz/grid";
+import { withInterrupt } from "../interrupt";
+import { withFolderLock } from "../lock";
 import { ConfigError, ConfigObject } from "./config";
 import { MetricsLog, openRun, RunInfo, trackingCallbacks, writeFileAtomic } from "./run-folder";
 
@@ -73,8 +76,12 @@ function fashion(c: C): { train: ImageDataset; test: ImageDataset; all: { train:
   return { train: f.train.subset(num(c.data.trainSize), 0), test: f.test.subset(num(c.data.testSize ?? f.test.size), 0), all: f };
 }
 
-/** Trains (or resumes, or loads a finished) run; see the module comment. */
-export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
+/** Trains (or resumes, or loads a finished) run holding its folder's lock; see the module comment. */
+export function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
+  return withFolderLock(options.run.dir, { signal: withInterrupt(options.signal) }, () => trainLockedRun(options));
+}
+
+async function trainLockedRun(options: TrainRunOptions): Promise<TrainRunResult> {
   const { run, log = () => {} } = options;
   installExactAdamResume();
   const c = run.config as C;

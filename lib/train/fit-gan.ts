@@ -87,10 +87,13 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
   };
   const numClasses = model.kind === "cgan" ? model.config.numClasses : undefined;
   const config = { model, init: init ? { ...init, decoder: relativeToProject(init.decoder) } : null, training, step: options.step ?? {}, evaluateEvery: options.evaluate?.every ?? null, samples: options.evaluate?.samples ?? 0, train: { name: options.train.name, size: options.train.size } };
-  const samplesDir = path.join(options.run?.dir ?? cacheDir(options.name, config), "samples");
+  // Evaluations are stored with the weights: the metrics' code is part of the cache key.
+  const code = options.evaluate ? ["metrics"] : [];
+  const samplesDir = path.join(options.run?.dir ?? cacheDir(options.name, config, undefined, code), "samples");
   const run = await trainCached({
     name: options.name,
     config,
+    code,
     build: () => {
       const gan = model.kind === "cgan" ? buildCgan(model.config) : buildDcgan(model.config);
       return { generator: gan.generator, discriminator: gan.discriminator };
@@ -120,9 +123,10 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
     },
     callbacks: options.callbacks,
     ...options.run,
+  }).finally(() => {
+    optimizers.discriminator.dispose();
+    optimizers.generator.dispose();
   });
-  optimizers.discriminator.dispose();
-  optimizers.generator.dispose();
   const sampleFiles = fs.existsSync(samplesDir) ? fs.readdirSync(samplesDir).filter((f) => f.endsWith(".png")).sort().map((f) => path.join(samplesDir, f)) : [];
   return { ...run.models, epochs: run.epochs, evaluations: run.epochs.flatMap((e) => e.evaluations ?? []), dir: run.dir, sampleFiles, source: run.source, stopped: run.stopped };
 }
