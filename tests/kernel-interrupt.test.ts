@@ -67,6 +67,7 @@ console.log(\`run \${run} \${result.source}: \${result.epochs.length} epochs\`);
     assert.doesNotMatch(rerun.output, /run 1 /, "the interrupted loop printed nothing more: it had stopped");
     assert.equal(rerun.output.match(/^run 2 epoch/gm)!.length, 6 * 16 - (16 + position.step));
   } finally {
-    if (checkpoint?.file) fs.rmSync(path.dirname(path.dirname(checkpoint.file)), { recursive: true, force: true });
+    const cache = path.join(RUNS_DIR, "cache");
+    for (const dir of fs.readdirSync(cache).filter((d) => d.startsWith(`${name}-`))) fs.rmSync(path.join(cache, dir), { recursive: true, force: true });
   }
 });
