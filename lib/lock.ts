@@ -156,7 +156,8 @@ let exitHookInstalled = false;
  * that is stopping (see the module comment). `signal` is this holder's own stop signal.
  */
 export async function lockFolder(dir: string, options: { signal?: AbortSignal } = {}): Promise<FolderLock> {
-  fs.mkdirSync(dir, { recursive: true });
+  // A folder made for the lock alone is removed with it if nothing else was written (a failed start).
+  const created = fs.mkdirSync(dir, { recursive: true }) !== undefined;
   const file = path.join(path.resolve(dir), LOCK_FILE);
   const held = heldLocks();
   for (let attempt = 0; ; attempt++) {
@@ -178,7 +179,7 @@ export async function lockFolder(dir: string, options: { signal?: AbortSignal } 
         });
         exitHookInstalled = true;
       }
-      return { dir, file, holder, release: () => release(file, holder) };
+      return { dir, file, holder, release: () => release(file, holder, created) };
     }
     const current = readHolder(file);
     if (!current) continue; // released between our attempt and the read
@@ -201,13 +202,14 @@ export function isStale(holder: LockHolder): boolean {
   return holder.started !== undefined && started !== undefined && started !== holder.started;
 }
 
-function release(file: string, holder: LockHolder): void {
+function release(file: string, holder: LockHolder, removeEmptyDir: boolean): void {
   const held = heldLocks();
   const entry = held.get(file);
   if (!entry || entry.holder.since !== holder.since) return;
   held.delete(file);
   const current = readHolder(file);
   if (current && current.pid === holder.pid && current.since === holder.since) fs.rmSync(file, { force: true });
+  if (removeEmptyDir && fs.existsSync(path.dirname(file)) && fs.readdirSync(path.dirname(file)).length === 0) fs.rmdirSync(path.dirname(file));
   entry.resolve();
 }
 

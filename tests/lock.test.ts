@@ -116,3 +116,16 @@ test("a lock of a process that is gone on this host is stale; a live one on anot
   fs.writeFileSync(file, JSON.stringify({ pid: gone.pid, host: "elsewhere", command: "node far", since: "2026-01-01T00:00:00.000Z" }));
   await assert.rejects(lockFolder(dir), /in use by pid \d+ on host elsewhere \(node far\), since 2026-01-01T00:00:00\.000Z\. It cannot be checked from .*delete .*lock\.json/);
 });
+
+test("a folder made only for the lock is removed with it when nothing was written (a failed start leaves no empty folder)", async () => {
+  const dir = path.join(tempDir("lock-empty"), "never-trained");
+  const lock = await lockFolder(dir);
+  assert.ok(fs.existsSync(path.join(dir, LOCK_FILE)));
+  lock.release();
+  assert.ok(!fs.existsSync(dir));
+  const kept = path.join(tempDir("lock-kept"), "trained");
+  const second = await lockFolder(kept);
+  fs.writeFileSync(path.join(kept, "config.json"), "{}");
+  second.release();
+  assert.deepEqual(fs.readdirSync(kept), ["config.json"]);
+});
