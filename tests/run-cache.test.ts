@@ -9,6 +9,8 @@ import { currentProfile } from "../lib/profiles";
 import { blobs, tempDir } from "./helpers/fixtures";
 import { RUNS_DIR } from "../lib/paths";
 import { accumulatedPower, installExactAdamResume } from "../lib/train/adam-resume";
+import { setNativeThreads } from "../lib/engine/native/index";
+import { nativeSkip } from "./native-helpers";
 
 tf.setBackend("cpu");
 
@@ -89,4 +91,33 @@ test("profiles: quick by default, full on request, unknown names listed", () => 
   assert.equal(currentProfile("full").scale.trainSize(60000), 60000);
   assert.equal(currentProfile("quick").scale.epochs(12), 2);
   assert.throws(() => currentProfile("huge"), /Unknown profile "huge".*Valid profiles: quick, full/);
+});
+
+test("the cache key covers the engine, the native thread count and the metrics code of stored evaluations", async (t) => {
+  const config = { a: 1 };
+  assert.notEqual(configHash(config, ["metrics"]), configHash(config), "fitGan's stored evaluations key on lib/metrics");
+  const data = { train: blobs(64, 1), test: blobs(32, 2) };
+  const name = `test-engine-key-${path.basename(tempDir("engine-key"))}`;
+  const options = { name, ...data, training: { ...training, numEpochs: 1 } };
+  const onCpu = await fitAutoencoder(model, options);
+  assert.equal(onCpu.source, "trained");
+  const dirs = [onCpu.dir];
+  const skip = nativeSkip();
+  if (skip) return void t.diagnostic(skip);
+  try {
+    tf.setBackend("native");
+    setNativeThreads(1);
+    const oneThread = await fitAutoencoder(model, options);
+    assert.equal(oneThread.source, "trained", "the cpu engine's weights are not reused on native");
+    setNativeThreads(2);
+    const twoThreads = await fitAutoencoder(model, options);
+    assert.equal(twoThreads.source, "trained", "one thread's weights are not reused with two");
+    setNativeThreads(1);
+    assert.equal((await fitAutoencoder(model, options)).source, "cache", "the same engine and threads load the cache");
+    dirs.push(oneThread.dir, twoThreads.dir);
+    assert.equal(new Set(dirs).size, 3);
+  } finally {
+    tf.setBackend("cpu");
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -83,7 +83,7 @@ export const GAN_BUDGET = {
 export function vaeInit(ref: string, root: string = RUNS_DIR): GanInit {
   const dir = fs.existsSync(path.join(ref, "final")) || fs.existsSync(path.join(ref, "config.json")) ? ref : path.join(root, ref);
   const runFile = path.join(dir, "config.json");
-  if (!fs.existsSync(dir)) throw new Error(`No run "${ref}" (no ${dir}) for config key "init.vaeRun": name a finished vae run in ${root}, or its folder.`);
+  if (!fs.existsSync(dir)) throw new ConfigError(`No run "${ref}" (no ${dir}) for config key "init.vaeRun": name a finished vae run in ${root}, or its folder.`);
   const model = fs.existsSync(runFile) ? (JSON.parse(fs.readFileSync(runFile, "utf8")) as { model?: string }).model : "vae";
   if (model !== "vae") throw new ConfigError(`Config key "init.vaeRun" names run "${path.basename(dir)}", a ${model} run; it must be a vae run.`);
   const decoder = path.join(dir, "final", "decoder");

@@ -8,6 +8,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { withInterrupt } from "../core/interrupt";
+import { withFolderLock } from "../core/lock";
 import { deriveSeed, makeRng, Rng } from "../random";
 import { Callbacks } from "../train/loop";
 import { ConfigObject } from "../core/config";
@@ -186,8 +188,12 @@ function trialParams(run: RunInfo): Params {
   return { learningRate: t.learningRate ?? t.learningRateG, batchSize: t.batchSize, beta1: t.beta1 };
 }
 
-/** Runs (or continues) a search; see the module comment. */
-export async function runSearch(options: SearchOptions): Promise<SearchResult> {
+/** Runs (or continues) a search holding its folder's lock (a second start is refused); see the module comment. */
+export function runSearch(options: SearchOptions): Promise<SearchResult> {
+  return withFolderLock(path.join(options.root, options.name), { signal: withInterrupt(options.signal) }, () => searchLocked(options));
+}
+
+async function searchLocked(options: SearchOptions): Promise<SearchResult> {
   const { model, base, sampler, seed, log = () => {} } = options;
   const space = options.space ?? DEFAULT_SPACE;
   const startupTrials = options.startupTrials ?? Math.max(3, Math.ceil(options.trials / 4));

@@ -2,7 +2,8 @@
  * Trains one tracked run from its folder's configuration: the run's experiment definition
  * (lib/experiments) loads the data and trains exactly as a notebook does; this adds what a tracked
  * run keeps: metrics.jsonl, a sample grid per epoch, and `summary.json` with the run's objective.
- * A killed or stopped run continues from its checkpoint when trained again.
+ * A killed or stopped run continues from its checkpoint when trained again. The folder is locked
+ * while it trains (lib/core/lock): a second start of the same run is refused, naming the holder.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -14,6 +15,8 @@ import { experiment } from "../experiments/index";
 import { Callbacks, EpochInfo, Logs } from "../train/loop";
 import { checkpointProgress } from "../train/run-cache";
 import { MetricsLog, RunInfo, trackingCallbacks } from "./run-folder";
+import { withInterrupt } from "../core/interrupt";
+import { withFolderLock } from "../core/lock";
 
 export interface TrainRunOptions {
   run: RunInfo & { dir: string };
@@ -37,9 +40,9 @@ export interface TrainRunResult {
   objective: string;
 }
 
-/** Trains (or resumes, or loads a finished) run; see the module comment. */
-export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
-  return trainExperiment(experiment(options.run.model), options);
+/** Trains (or resumes, or loads a finished) run holding its folder's lock; see the module comment. */
+export function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
+  return withFolderLock(options.run.dir, { signal: withInterrupt(options.signal) }, () => trainExperiment(experiment(options.run.model), options));
 }
 
 async function trainExperiment<C extends BaseConfig, D extends { train: ImageDataset }, R extends ExperimentResult>(definition: Experiment<C, D, R>, options: TrainRunOptions): Promise<TrainRunResult> {

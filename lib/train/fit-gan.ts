@@ -68,9 +68,12 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
   };
   const numClasses = model.kind === "cgan" ? model.config.numClasses : undefined;
   const config = { model, init: init ? { ...init, decoder: relativeToProject(init.decoder) } : null, training, step: options.step ?? {}, evaluateEvery: options.evaluate?.every ?? null, train: { name: options.train.name, size: options.train.size } };
+  // Evaluations are stored with the weights: the metrics' code is part of the cache key.
+  const code = options.evaluate ? ["metrics"] : [];
   const run = await trainCached({
     name: options.name,
     config,
+    code,
     build: () => {
       const gan = model.kind === "cgan" ? buildCgan(model.config) : buildDcgan(model.config);
       return { generator: gan.generator, discriminator: gan.discriminator };
@@ -95,8 +98,9 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
     },
     callbacks: options.callbacks,
     ...options.run,
+  }).finally(() => {
+    optimizers.discriminator.dispose();
+    optimizers.generator.dispose();
   });
-  optimizers.discriminator.dispose();
-  optimizers.generator.dispose();
   return { ...run.models, epochs: run.epochs, evaluations: run.epochs.flatMap((e) => e.evaluations ?? []), dir: run.dir, source: run.source, stopped: run.stopped };
 }

@@ -71,8 +71,7 @@ export async function fitAutoencoder(model: AutoencoderModel, options: FitOption
     },
     callbacks: options.callbacks,
     ...options.run,
-  });
-  optimizer.dispose();
+  }).finally(() => optimizer.dispose());
   const { encoder, decoder } = run.models;
   return { encoder, decoder, autoencoder: chain(encoder, decoder, "autoencoder"), epochs: run.epochs, stopped: run.stopped, dir: run.dir, source: run.source, secondsPerEpoch: meanSeconds(run.epochs) };
 }
@@ -99,7 +98,6 @@ export async function fitVae(config: VaeConfig, loss: VaeLossConfig, options: Fi
     },
     callbacks: options.callbacks,
     ...options.run,
-  });
-  optimizer.dispose();
+  }).finally(() => optimizer.dispose());
   return { encoder: run.models.encoder, decoder: run.models.decoder, epochs: run.epochs, stopped: run.stopped, dir: run.dir, source: run.source, secondsPerEpoch: meanSeconds(run.epochs) };
 }

@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Batch, ImageDataset, PixelScale } from "../data/dataset";
+import { withInterrupt } from "../core/interrupt";
 
 /** Numbers a step or an epoch reports, e.g. { loss, recon, kl }. */
 export type Logs = Record<string, number>;
@@ -54,7 +55,10 @@ export interface LoopControl {
   startEpoch?: number;
   /** Continue inside `startEpoch` from a mid-epoch checkpoint. */
   resume?: LoopPosition;
-  /** Aborting stops the run after the current step, with an `onCheckpoint` first. */
+  /**
+   * Aborting stops the run after the current step, with an `onCheckpoint` first. The process-wide
+   * interrupt (lib/interrupt: Ctrl-C, a kernel interrupt) stops it the same way, signal or not.
+   */
   signal?: AbortSignal;
   /** Steps between mid-epoch `onCheckpoint` calls (none by default). */
   checkpointEvery?: number;
@@ -89,7 +93,8 @@ export function yieldToEventLoop(): Promise<void> {
  * stopped it). Every batch's tensors are disposed here.
  */
 export async function trainLoop(options: LoopOptions): Promise<EpochInfo[]> {
-  const { data, batchSize, numEpochs, seed, scale = "unit", step, evaluate, signal, checkpointEvery } = options;
+  const { data, batchSize, numEpochs, seed, scale = "unit", step, evaluate, checkpointEvery } = options;
+  const signal = withInterrupt(options.signal);
   const resume = options.resume;
   const startEpoch = resume?.epoch ?? options.startEpoch ?? 0;
   const callbacks = Array.isArray(options.callbacks) ? options.callbacks : options.callbacks ? [options.callbacks] : [];
@@ -108,6 +113,11 @@ export async function trainLoop(options: LoopOptions): Promise<EpochInfo[]> {
     await emit("onEvaluation", { step: globalStep, logs });
   };
   await emit("onTrainBegin", { numEpochs, stepsPerEpoch, startEpoch, startStep: resume?.step ?? 0 });
+  // Started after an interrupt of its scope (code a kernel let run on): nothing to do or save.
+  if (signal.aborted) {
+    await emit("onTrainEnd", { epochs, stopped: true });
+    return epochs;
+  }
   if (evaluate && startEpoch === 0 && !resume) await measure(0);
   for (let epoch = startEpoch; epoch < numEpochs; epoch++) {
     const from = epoch === resume?.epoch ? resume : undefined;
@@ -137,9 +147,9 @@ export async function trainLoop(options: LoopOptions): Promise<EpochInfo[]> {
         await yieldToEventLoop();
         lastYield = performance.now();
       }
-      if (s < stepsPerEpoch && (signal?.aborted || (checkpointEvery && s % checkpointEvery === 0))) {
+      if (s < stepsPerEpoch && (signal.aborted || (checkpointEvery && s % checkpointEvery === 0))) {
         await emit("onCheckpoint", position(s));
-        if (signal?.aborted) {
+        if (signal.aborted) {
           await emit("onTrainEnd", { epochs, stopped: true });
           return epochs;
         }
@@ -151,7 +161,7 @@ export async function trainLoop(options: LoopOptions): Promise<EpochInfo[]> {
     evaluations = [];
     await emit("onEpochEnd", info);
     epochs.push(info);
-    if (signal?.aborted && epoch + 1 < numEpochs) {
+    if (signal.aborted && epoch + 1 < numEpochs) {
       await emit("onTrainEnd", { epochs, stopped: true });
       return epochs;
     }

@@ -4,6 +4,11 @@
  * and, if asked, every few steps and when stopped (models, optimizer state, history, position in the
  * epoch; written atomically), so a killed run resumes where it stopped: data order and noise derive
  * from (seed, epoch, step), so the resumed steps are the same.
+ *
+ * A cache folder is keyed on everything that produced its numbers: the config, the code of
+ * lib/models, lib/train and lib/data (plus any `code` folder the caller names, e.g. lib/metrics for
+ * a GAN's stored evaluations), and the engine with its thread count. It is locked while it trains
+ * (lib/core/lock), so a notebook cell and a command-line run never train into one folder at once.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -11,7 +16,10 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { writeDirAtomic } from "../core/atomic";
 import { sourceDigest } from "../core/code-digest";
-import { PROJECT_ROOT, RUNS_DIR } from "../paths";
+import { engineIdentity } from "../engine/identity";
+import { InterruptedError, withInterrupt } from "../core/interrupt";
+import { lockFolder } from "../core/lock";
+import { PROJECT_ROOT, relativeToProject, RUNS_DIR } from "../paths";
 import { installExactAdamResume } from "./adam-resume";
 import { Callbacks, EpochInfo, LoopControl, LoopPosition } from "./loop";
 import { loadModel, loadTensorList, saveTensorList, writeModel } from "./model-io";
@@ -33,9 +41,18 @@ export interface CachedTrainingOptions<M extends ModelSet> {
   /** Callbacks, or a function of the models and the run's folder that makes them (e.g. saving sample grids there). */
   callbacks?: ModelCallbacks;
   root?: string;
-  /** Train in this folder instead of the cache folder named by the hash (a tracked run, lib/runs). */
+  /** Folders of lib/ (e.g. `metrics`) whose code computed numbers the result stores, added to the key. */
+  code?: string[];
+  /**
+   * Train in this folder instead of the cache folder named by the hash (a tracked run, lib/runs:
+   * its caller holds the folder's lock, since it writes more than the checkpoints there).
+   */
   dir?: string;
-  /** Stops the run after the current step, leaving a checkpoint to resume from. */
+  /**
+   * Stops the run after the current step, leaving a checkpoint to resume from; the result says
+   * `stopped`. Without it, the process-wide interrupt (lib/core/interrupt) stops the run the same way
+   * and `trainCached` then throws an {@link InterruptedError}, so the caller's code goes no further.
+   */
   signal?: AbortSignal;
   /** Steps between mid-epoch checkpoints (default: only at the end of each epoch). */
   checkpointEvery?: number;
@@ -64,16 +81,25 @@ export function stableStringify(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Source files whose changes invalidate trained weights. */
-const codeDigest = () => sourceDigest({ root: PROJECT_ROOT, entries: ["lib/models", "lib/train", "lib/data"], skip: /\.(?!ts$)[^./]+$/ });
+/** Folders of lib/ whose changes invalidate trained weights. */
+const CODE_DIRS = ["models", "train", "data"];
 
-export function configHash(config: object): string {
-  return crypto.createHash("sha256").update(stableStringify(config)).update(codeDigest()).digest("hex").slice(0, 12);
+/** Digest of the .ts files in the named folders of lib/ (each once, in name order). */
+export function codeDigest(dirs: string[] = CODE_DIRS): string {
+  return sourceDigest({ root: PROJECT_ROOT, entries: [...new Set(dirs)].sort().map((d) => `lib/${d}`), skip: /\.(?!ts$)[^./]+$/ });
 }
 
-/** The folder of a cached run: `<root>/<name>-<hash of config and code>`. */
-export function cacheDir(name: string, config: object, root: string = path.join(RUNS_DIR, "cache")): string {
-  return path.join(root, `${name}-${configHash(config)}`);
+/**
+ * The cache key of a result: its config, the code of lib/models, lib/train, lib/data and of the
+ * `code` folders, and the engine computing now (backend and native thread counts).
+ */
+export function configHash(config: object, code: string[] = []): string {
+  return crypto.createHash("sha256").update(stableStringify(config)).update(codeDigest([...CODE_DIRS, ...code])).update(stableStringify(engineIdentity())).digest("hex").slice(0, 12);
+}
+
+/** The folder of a cached run: `<root>/<name>-<hash of config, code and engine>` (see {@link configHash}). */
+export function cacheDir(name: string, config: object, root: string = path.join(RUNS_DIR, "cache"), code: string[] = []): string {
+  return path.join(root, `${name}-${configHash(config, code)}`);
 }
 
 const POSITION_JSON = "position.json";
@@ -128,7 +154,18 @@ function copyWeights(from: ModelSet, to: ModelSet): void {
 /** Trains, resumes or loads a cached result; see the module comment. */
 export async function trainCached<M extends ModelSet>(options: CachedTrainingOptions<M>): Promise<CachedTraining<M>> {
   installExactAdamResume();
-  const dir = options.dir ?? cacheDir(options.name, options.config, options.root);
+  const dir = options.dir ?? cacheDir(options.name, options.config, options.root, options.code);
+  // Taken now: an interrupt of the scope that started this training stops it, whenever it comes.
+  const signal = withInterrupt(options.signal);
+  const lock = options.dir ? undefined : await lockFolder(dir, { signal });
+  try {
+    return await trainLocked(options, dir, signal);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function trainLocked<M extends ModelSet>(options: CachedTrainingOptions<M>, dir: string, signal: AbortSignal): Promise<CachedTraining<M>> {
   const finalDir = path.join(dir, "final");
   const checkpointDir = path.join(dir, "checkpoint");
   const models = options.build();
@@ -160,8 +197,18 @@ export async function trainCached<M extends ModelSet>(options: CachedTrainingOpt
   };
   let stopped = false;
   const resumed = done.length > 0 || resume !== undefined;
-  await options.train(models, { startEpoch: done.length, resume, signal: options.signal, checkpointEvery: options.checkpointEvery, callbacks: [...(typeof options.callbacks === "function" ? options.callbacks(models, dir) : options.callbacks ?? []), checkpoint] });
+  try {
+    await options.train(models, { startEpoch: done.length, resume, signal, checkpointEvery: options.checkpointEvery, callbacks: [...(typeof options.callbacks === "function" ? options.callbacks(models, dir) : options.callbacks ?? []), checkpoint] });
+  } catch (err) {
+    for (const model of Object.values(models)) model.dispose();
+    throw err;
+  }
   const source = resumed ? "resumed" : "trained";
+  if (stopped && !options.signal) {
+    for (const model of Object.values(models)) model.dispose();
+    const at = checkpointProgress(dir);
+    throw new InterruptedError(`Interrupted: ${relativeToProject(dir)} keeps a checkpoint after ${at?.epochs ?? 0} epochs and ${at?.step ?? 0} steps; run the same cell or command again to resume it.`);
+  }
   if (stopped) return { models, epochs: done, dir, source, stopped };
   await writeState(finalDir, models, {}, done, options.config);
   fs.rmSync(checkpointDir, { recursive: true, force: true });
