@@ -7,6 +7,7 @@
         "src/gemm.cc",
         "src/conv.cc",
         "src/elementwise.cc",
+        "src/copy.cc",
         "src/pool.cc"
       ],
       "include_dirs": [
