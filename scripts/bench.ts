@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: training throughput of every engine of the ladder next to PyTorch CPU.
  *
- *   npm run bench -- [--models M1,M2,M3] [--engines node-gpu,node,native,wasm,cpu] [--seconds 2]
+ *   npm run bench -- [--models M1,M2,M3,M4] [--engines node-gpu,node,native,wasm,cpu] [--seconds 2]
  *                    [--max-cell-seconds 60] [--seed 1] [--json] [--no-torch]
  *
  * Each engine runs in its own child process (this script with `--child <engine>`), forced through
@@ -57,7 +57,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === "--no-torch") o.torch = false;
     else if (arg === "--child") o.child = parseList(value(), ENGINE_NAMES, "engine", false)[0];
     else if (arg === "--help" || arg === "-h") {
-      process.stdout.write("npm run bench -- [--models M1,M2,M3] [--engines " + ENGINE_NAMES.join(",") + "] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--json] [--no-torch]\n");
+      process.stdout.write("npm run bench -- [--models M1,M2,M3,M4] [--engines " + ENGINE_NAMES.join(",") + "] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--json] [--no-torch]\n");
       process.exit(0);
     } else throw new Error(`Unknown option ${arg} (try --help)`);
   }
