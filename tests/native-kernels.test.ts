@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { assertSame, nativeSkip, rand } from "./native-helpers";
+import { assertSame, nativeSkip, rand, relError } from "./native-helpers";
 
 /** Asserts the named kernels ran natively (no cpu fallback) since the last reset. */
 function assertNative(kernels: string[]): void {
@@ -307,4 +307,20 @@ test("Slice, StridedSlice, SplitV, Concat, PadV2 and Transpose copy exactly, wit
   await assertSame("transpose grad", () => tf.grad((a: tf.Tensor) => tf.transpose(a, [2, 0, 1]).square().mul(t([9, 7, 5], 5)).sum())(t([7, 5, 9], 6)), 1e-6);
   const stats = (require("../lib/engine/native") as typeof import("../lib/engine/native")).nativeKernelStats(true);
   for (const k of ["Slice", "SplitV", "Concat", "PadV2", "Transpose"]) assert.equal(stats[k]?.fallback ?? 0, 0, `${k} fell back`);
+});
+
+test("TopK (sorted) matches the cpu kernel, ties and all; unsorted and NaN inputs fall back", { skip }, async () => {
+  (require("../lib/engine/native") as typeof import("../lib/engine/native")).nativeKernelStats(true);
+  for (const [shape, k] of [[[7], 3], [[5, 40], 1], [[5, 40], 4], [[3, 4, 33], 33], [[64, 2000], 4], [[2, 6], 0]] as Array<[number[], number]>) {
+    // Values on a coarse grid, so many rows hold ties that the index must break.
+    await assertSame(`topk ${shape} k=${k}`, () => { const r = tf.topk(t(shape, k + 1, -3, 3).mul(2).round(), k, true); return [r.values, r.indices]; }, 0);
+  }
+  // The k-nearest-neighbour radii of precision/recall (distances clamped at 0, so many exact ties).
+  const { knnSquaredRadii } = require("../lib/metrics/precision-recall") as typeof import("../lib/metrics/precision-recall");
+  const radii = async (backend: string) => { await tf.setBackend(backend); return tf.tidy(() => knnSquaredRadii(tf.relu(t([600, 16], 5)) as tf.Tensor2D, 3, 256)); };
+  // The distance products round differently in OpenBLAS; the neighbours chosen must agree.
+  assert.ok(relError(await radii("native"), await radii("cpu")) < 1e-5);
+  assertNative(["TopK"]);
+  await assertSame("topk unsorted (cpu fallback)", () => { const r = tf.topk(t([4, 9], 3), 2, false); return [r.values, r.indices]; }, 0);
+  await assertSame("topk with NaN (cpu fallback)", () => { const r = tf.topk(tf.tensor2d([[1, NaN, 3], [2, 2, 1]]), 2); return [r.values, r.indices]; }, 0);
 });

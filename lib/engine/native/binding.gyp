@@ -8,6 +8,7 @@
         "src/conv.cc",
         "src/elementwise.cc",
         "src/copy.cc",
+        "src/topk.cc",
         "src/pool.cc"
       ],
       "include_dirs": [

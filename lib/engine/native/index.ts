@@ -13,6 +13,7 @@ import { layoutKernels } from "./kernels/layout";
 import { matmulKernels } from "./kernels/matmul";
 import { fusedAdamEnabled, installFusedAdam, setFusedAdam } from "./kernels/optimizer";
 import { reduceKernels } from "./kernels/reduce";
+import { topKKernels } from "./kernels/topk";
 import type { KernelArgs, KernelTable } from "./kernels/util";
 
 export { setFusedAdam, fusedAdamEnabled };
@@ -65,7 +66,7 @@ export function setNativeThreads(pool: number, blas: number = pool): void {
 }
 
 function kernelTable(a: NativeAddon): KernelTable {
-  return { ...matmulKernels(a), ...convKernels(a), ...elementwiseKernels(a), ...reduceKernels(a), ...layoutKernels(a), ...copyKernels(a) };
+  return { ...matmulKernels(a), ...convKernels(a), ...elementwiseKernels(a), ...reduceKernels(a), ...layoutKernels(a), ...copyKernels(a), ...topKKernels(a) };
 }
 
 /**

@@ -81,6 +81,10 @@ void CopyBlock(const Napi::CallbackInfo& i) {
   const int bytes = src.TypedArrayType() == napi_uint8_array ? 1 : 4;
   vg::copy_block(s, d, bytes, int(shape.ElementLength()), shape.Data(), I32(i[3]), I(i[4]), I32(i[5]), I(i[6]));
 }
+// topK(x, rows, n, k, values, Int32Array indices) -> false when x is not all finite
+Napi::Value TopK(const Napi::CallbackInfo& i) {
+  return Napi::Boolean::New(i.Env(), vg::top_k(F32(i[0]), I(i[1]), I(i[2]), I(i[3]), F32(i[4]), I32(i[5])));
+}
 // adam(p, m, v, g, pOut, mOut, vOut, lr, b1, 1-b1, b2, 1-b2, eps, 1-accB1, 1-accB2)
 void Adam(const Napi::CallbackInfo& i) {
   vg::adam(F32(i[0]), F32(i[1]), F32(i[2]), F32(i[3]), F32(i[4]), F32(i[5]), F32(i[6]), Len(i[3]), Fl(i[7]), Fl(i[8]),
@@ -125,6 +129,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("adam", Adam);
   fn("tile", Tile);
   fn("copyBlock", CopyBlock);
+  exports.Set("topK", Napi::Function::New(env, TopK, "topK"));
   fn("batchNorm", BatchNorm);
   fn("setThreads", SetThreads);
   exports.Set("info", Napi::Function::New(env, Info, "info"));

@@ -85,4 +85,9 @@ void adam(const float* p, const float* m, const float* v, const float* g, float*
 void copy_block(const void* src, void* dst, int elemBytes, int rank, const int32_t* shape, const int32_t* sStr,
                 int64_t sOff, const int32_t* dStr, int64_t dOff);
 
+// ---- topk.cc --------------------------------------------------------------
+// The k (<= n) largest of each of `rows` rows of n, sorted (larger first, ties by lower index).
+// Returns false, writing nothing, when x holds a NaN or an infinity.
+bool top_k(const float* x, int64_t rows, int64_t n, int64_t k, float* values, int32_t* indices);
+
 }  // namespace vg
