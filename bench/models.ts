@@ -14,8 +14,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { deriveSeed, makeRng } from "../lib/random";
+import { buildCgan, type CganConfig } from "../lib/models/cgan";
+import { ganStep } from "../lib/train/gan";
 
-export const MODEL_NAMES = ["M1", "M2", "M3"] as const;
+export const MODEL_NAMES = ["M1", "M2", "M3", "M4"] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** Images per training step in the benchmark. */
@@ -23,7 +25,7 @@ export const BENCH_BATCH = 64;
 /** Length of the generator's latent vector in M3. */
 export const LATENT_DIM = 100;
 
-/** One batch of inputs: `{ x }` for the autoencoders, `{ real, z }` for the GAN. */
+/** One batch of inputs: `{ x }` for the autoencoders, `{ real, z }` for M3, `{ real, labels }` (int32) for M4. */
 export type BenchBatch = Record<string, tf.Tensor>;
 
 export interface BenchModel {
@@ -200,7 +202,39 @@ export function makeM3(seed = 1): GanModel {
   };
 }
 
-export const MODEL_FACTORIES: Record<ModelName, (seed?: number) => BenchModel> = { M1: makeM1, M2: makeM2, M3: makeM3 };
+/** The conditional GAN of notebook 06 (MNIST digits and Fashion-MNIST use the same architecture). */
+export const M4_CONFIG: CganConfig = { imageShape: [28, 28, 1], latentDim: 16, numClasses: 10, generatorFilters: [64, 32], discriminatorFilters: [32, 64], batchNorm: true, seed: 1 };
+/** Notebook 06's training settings: Adam 2e-4, β1 = 0.5 for both networks; the study's non-saturating loss with smoothing 0.1. */
+const M4_STEP = { loss: "non-saturating" as const, labelSmoothing: 0.1 };
+
+/** M4: one step of the study's conditional GAN, exactly as notebook 06 trains it. */
+export function makeM4(seed = 1): BenchModel {
+  const cgan = buildCgan({ ...M4_CONFIG, seed: deriveSeed(seed, "M4") });
+  const optimizers = { discriminator: tf.train.adam(2e-4, 0.5), generator: tf.train.adam(2e-4, 0.5) };
+  const step = ganStep(cgan, optimizers, { ...M4_STEP, seed });
+  let globalStep = 0;
+  return {
+    name: "M4",
+    description: "conditional GAN step of notebook 06",
+    networks: { generator: cgan.generator, discriminator: cgan.discriminator },
+    makeBatches: (batchSize, count, seed2) =>
+      Array.from({ length: count }, (_, i) => {
+        const rng = makeRng(deriveSeed(seed2, `M4/labels${i}`));
+        return {
+          real: uniformImages([batchSize, 28, 28, 1], deriveSeed(seed2, `M4/real${i}`), -1, 1),
+          labels: tf.tensor1d(Int32Array.from({ length: batchSize }, () => Math.floor(rng() * M4_CONFIG.numClasses)), "int32"),
+        };
+      }),
+    // ganStep reads its losses and accuracies back (dataSync): the same synchronisation as the other models.
+    step: async (batch) => {
+      const logs = step({ x: batch.real as tf.Tensor4D, y: batch.labels as tf.Tensor1D, indices: new Uint32Array(batch.real!.shape[0]) }, globalStep++);
+      return { d: logs.d_loss!, g: logs.g_loss! };
+    },
+    dispose: () => { cgan.generator.dispose(); cgan.discriminator.dispose(); optimizers.discriminator.dispose(); optimizers.generator.dispose(); },
+  };
+}
+
+export const MODEL_FACTORIES: Record<ModelName, (seed?: number) => BenchModel> = { M1: makeM1, M2: makeM2, M3: makeM3, M4: makeM4 };
 
 /** Parameter counts of the architectures above (trainable and BN moving statistics), for tests and the README. */
 export const EXPECTED_PARAMS: Record<ModelName, Record<string, number>> = {
@@ -210,6 +244,8 @@ export const EXPECTED_PARAMS: Record<ModelName, Record<string, number>> = {
   M2: { model: 9_569 },
   // G: 100·6272 + BN(4·128) + 25·128·64 + BN(4·64) + (25·64·1+1); D: (25·64+64) + (25·64·128+128) + (6272+1)
   M3: { generator: 834_369, discriminator: 212_865 },
+  // G: 26·3136 + BN(4·3136) + 9·64·32 + BN(4·32) + (9·32·1+1); D: (9·11·32+32) + (9·32·64+64) + (3136+1)
+  M4: { generator: 112_929, discriminator: 24_833 },
 };
 
 /** Throughput of one model on the active backend. */

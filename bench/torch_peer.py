@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch CPU peer of bench/models.ts: the same three models, the same step and timing protocol.
+"""PyTorch CPU peer of bench/models.ts: the same four models, the same step and timing protocol.
 
 Prints one JSON object per line on stdout (read by scripts/bench.ts):
   {"kind": "info", ...}                         versions, torch.get_num_threads(), numpy's BLAS
@@ -8,7 +8,7 @@ Prints one JSON object per line on stdout (read by scripts/bench.ts):
   {"kind": "error", "model": ..., "reason": ...} a cell that could not run (e.g. torch missing)
 
 PyTorch's thread settings are left at their defaults on purpose (recorded in the info line).
-Run with Debian's interpreter: /usr/bin/python3 bench/torch_peer.py --models M1,M2,M3 --seconds 2
+Run with Debian's interpreter: /usr/bin/python3 bench/torch_peer.py --models M1,M2,M3,M4 --seconds 2
 """
 import argparse
 import json
@@ -62,8 +62,10 @@ def build(torch, name, rng_seed):
             nn.ConvTranspose2d(32, 16, 3, 2, 1, output_padding=1), nn.ReLU(),
             nn.ConvTranspose2d(16, 1, 3, 2, 1, output_padding=1), nn.Sigmoid())
         x = torch.rand(BATCH, 1, 28, 28, generator=gen)
-    else:
+    elif name == "M3":
         return build_gan(torch, gen)
+    else:
+        return build_cgan(torch, gen)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     mse = nn.MSELoss()
 
@@ -121,6 +123,83 @@ def build_gan(torch, gen):
     return step, {"generator": count(G), "discriminator": count(D)}
 
 
+def build_cgan(torch, gen):
+    """M4: the conditional GAN of notebook 06 and the study's step (lib/models/cgan.ts, lib/train/gan.ts)."""
+    nn, F = torch.nn, torch.nn.functional
+    latent, classes = 16, 10
+
+    class Generator(nn.Module):
+        # [z, one-hot] -> Dense 7*7*64 (no bias) -> BN -> ReLU -> ConvT 32 (no bias) -> BN -> ReLU -> ConvT 1 -> tanh.
+        # tfjs normalises the dense output per unit before reshaping, hence BatchNorm1d(3136).
+        def __init__(self):
+            super().__init__()
+            self.project = nn.Linear(latent + classes, 7 * 7 * 64, bias=False)
+            self.project_bn = nn.BatchNorm1d(7 * 7 * 64)
+            self.convt = nn.ConvTranspose2d(64, 32, 3, 2, 1, output_padding=1, bias=False)
+            self.bn = nn.BatchNorm2d(32)
+            self.out = nn.ConvTranspose2d(32, 1, 3, 2, 1, output_padding=1)
+
+        def forward(self, z, y):
+            x = F.relu(self.project_bn(self.project(torch.cat([z, y], 1)))).view(-1, 64, 7, 7)
+            return torch.tanh(self.out(F.relu(self.bn(self.convt(x)))))
+
+    class Discriminator(nn.Module):
+        # [image, label planes] (11 channels) -> Conv 32 -> LeakyReLU -> Conv 64 -> LeakyReLU -> Dense 1.
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1 + classes, 32, 3, 2, 1)
+            self.conv2 = nn.Conv2d(32, 64, 3, 2, 1)
+            self.logit = nn.Linear(7 * 7 * 64, 1)
+
+        def forward(self, x, y):
+            planes = y.view(-1, classes, 1, 1).expand(-1, classes, x.shape[2], x.shape[3])
+            h = F.leaky_relu(self.conv1(torch.cat([x, planes], 1)), 0.2)
+            return self.logit(torch.flatten(F.leaky_relu(self.conv2(h), 0.2), 1))
+
+    G, D = Generator(), Discriminator()
+    g_opt = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    real = torch.rand(BATCH, 1, 28, 28, generator=gen) * 2 - 1
+    labels = F.one_hot(torch.randint(0, classes, (BATCH,), generator=gen), classes).float()
+    smooth = 0.1  # one-sided label smoothing of the study's step
+
+    def bce(logits, target):
+        return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
+
+    def codes():
+        # Fresh codes and uniformly drawn labels every time, as lib/train/gan.ts draws them.
+        return torch.randn(BATCH, latent, generator=gen), F.one_hot(torch.randint(0, classes, (BATCH,), generator=gen), classes).float()
+
+    def step():
+        # D on real images with their labels and on fakes judged against the labels they were made for
+        # (no gradient into G); then G through D with fresh codes (no gradient for D's weights). Like the
+        # tfjs step, it reads both losses and the three accuracies back.
+        z, y = codes()
+        with torch.no_grad():
+            fake = G(z, y)
+        d_opt.zero_grad(set_to_none=True)
+        real_logits, fake_logits = D(real, labels), D(fake, y)
+        d_loss = bce(real_logits, 1 - smooth) + bce(fake_logits, 0.0)
+        d_loss.backward()
+        d_opt.step()
+        acc = ((real_logits > 0).float().mean().item(), (fake_logits <= 0).float().mean().item())
+        for p in D.parameters():
+            p.requires_grad_(False)
+        z, y = codes()
+        g_opt.zero_grad(set_to_none=True)
+        logits = D(G(z, y), y)
+        g_loss = bce(logits, 1.0)
+        g_loss.backward()
+        g_opt.step()
+        fool = (logits > 0).float().mean().item()
+        for p in D.parameters():
+            p.requires_grad_(True)
+        return d_loss.item() + g_loss.item() + sum(acc) + fool
+
+    count = lambda m: sum(p.numel() for p in m.parameters()) + sum(b.numel() for n, b in m.named_buffers() if "running" in n)
+    return step, {"generator": count(G), "discriminator": count(D)}
+
+
 def matmul_gflops(n, seconds):
     rng = np.random.default_rng(n)
     a = rng.standard_normal((n, n), dtype=np.float32)
@@ -145,7 +224,7 @@ def blas_name():
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--models", default="M1,M2,M3")
+    ap.add_argument("--models", default="M1,M2,M3,M4")
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--max-cell-seconds", type=float, default=60.0)
     ap.add_argument("--matmul", default="512,1024")

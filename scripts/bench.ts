@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: training throughput of every engine of the ladder next to PyTorch CPU.
  *
- *   npm run bench -- [--models M1,M2,M3] [--engines node-gpu,node,native,wasm,cpu] [--seconds 2]
+ *   npm run bench -- [--models M1,M2,M3,M4] [--engines node-gpu,node,native,wasm,cpu] [--seconds 2]
  *                    [--max-cell-seconds 60] [--seed 1] [--json] [--no-torch]
  *
  * Each engine runs in its own child process (this script with `--child <engine>`), forced through

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { assertSame, nativeSkip, rand } from "./native-helpers";
+import { assertSame, nativeSkip, rand, relError } from "./native-helpers";
 
 /** Asserts the named kernels ran natively (no cpu fallback) since the last reset. */
 function assertNative(kernels: string[]): void {
@@ -257,4 +257,70 @@ test("native kernels do not leak tensors", { skip }, async () => {
   }
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([x, f, b]);
+});
+
+test("Slice, StridedSlice, SplitV, Concat, PadV2 and Transpose copy exactly, with gradients", { skip }, async () => {
+  (require("../lib/engine/native") as typeof import("../lib/engine/native")).nativeKernelStats(true);
+  const x = (): tf.Tensor => t([3, 5, 4, 6], 11);
+  // Slice: contiguous, channel-only, full and size -1.
+  for (const [begin, size] of [[[1, 0, 0, 0], [2, -1, -1, -1]], [[0, 0, 0, 2], [-1, -1, -1, 3]], [[1, 2, 1, 1], [1, 2, 3, 4]], [[0, 0, 0, 0], [3, 5, 4, 6]]]) {
+    await assertSame(`slice ${begin} ${size}`, () => tf.slice(x(), begin, size), 0);
+  }
+  await assertSame("slice 1-D", () => tf.slice(t([10], 1), 3, 4), 0);
+  // StridedSlice: steps, reversal, masks, shrink and new axes.
+  await assertSame("stridedSlice steps", () => tf.stridedSlice(x(), [0, 1, 0, 1], [3, 5, 4, 6], [2, 2, 1, 3]), 0);
+  await assertSame("stridedSlice reversed", () => tf.stridedSlice(x(), [2, 4, 3, 5], [-4, -6, -5, -7], [-1, -2, -1, -2]), 0);
+  await assertSame("stridedSlice masks", () => tf.stridedSlice(x(), [1, 0, 2, 0], [0, 3, 0, 4], [1, 1, 1, 2], 0b1001, 0b0101), 0);
+  await assertSame("stridedSlice shrink last", () => tf.stridedSlice(x(), [0, 0, 0, 2], [3, 5, 4, 3], [1, 1, 1, 1], 0, 0, 0, 0, 0b1000), 0);
+  await assertSame("stridedSlice new axis", () => tf.stridedSlice(t([4, 6], 2), [0, 1, 0], [0, 3, 6], [1, 1, 2], 0, 0, 0, 0b001), 0);
+  // SplitV on every axis, equal and unequal pieces (the conditional GAN splits image and label channels).
+  for (let axis = 0; axis < 4; axis++) {
+    await assertSame(`split axis ${axis}`, () => tf.split(x(), [1, x().shape[axis]! - 1], axis), 0);
+  }
+  await assertSame("split equal", () => tf.split(x(), 3, 3), 0);
+  await assertSame("split image | labels", () => tf.split(t([8, 28, 28, 11], 3), [1, 10], 3), 0);
+  // Concat on every axis, with an empty part, int32 and bool.
+  for (let axis = 0; axis < 4; axis++) {
+    await assertSame(`concat axis ${axis}`, () => tf.concat([x(), t([3, 5, 4, 6].map((d, i) => (i === axis ? 2 : d)), 12), x()], axis), 0);
+  }
+  await assertSame("concat z | one-hot", () => tf.concat([t([64, 16], 4), tf.oneHot(tf.tensor1d([1, 2, 3, 4], "int32"), 10).cast("float32").tile([16, 1])], 1), 0);
+  await assertSame("concat with an empty part", () => tf.concat([t([2, 3], 5), tf.zeros([2, 0]), t([2, 1], 6)], 1), 0);
+  await assertSame("concat int32", () => tf.concat([tf.tensor2d([[1, 2], [3, 4]], undefined, "int32"), tf.tensor2d([[5], [6]], undefined, "int32")], 1), 0);
+  await assertSame("concat bool", () => tf.concat([tf.tensor1d([1, 0], "bool"), tf.tensor1d([0, 1, 1], "bool")]), 0);
+  // PadV2: zero and constant padding, a padded axis of 0.
+  await assertSame("pad", () => tf.pad(x(), [[0, 0], [1, 2], [2, 1], [0, 3]]), 0);
+  await assertSame("pad constant", () => tf.pad(t([4, 5], 3), [[2, 0], [1, 1]], -7.5), 0);
+  await assertSame("pad nothing", () => tf.pad(t([4, 5], 3), [[0, 0], [0, 0]]), 0);
+  // Transpose: every permutation of a rank-3 tensor, NHWC → NCHW, a matrix.
+  for (const perm of [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]) {
+    await assertSame(`transpose ${perm}`, () => tf.transpose(t([7, 5, 9], 7), perm), 0);
+  }
+  await assertSame("transpose NHWC→NCHW", () => tf.transpose(x(), [0, 3, 1, 2]), 0);
+  await assertSame("transpose matrix", () => tf.transpose(t([300, 170], 8)), 0);
+  await assertSame("transpose int32", () => tf.transpose(tf.tensor2d([[1, 2, 3], [4, 5, 6]], undefined, "int32")), 0);
+  assertNative(["Slice", "StridedSlice", "SplitV", "Concat", "PadV2", "Transpose"]);
+  // Gradients (tfjs has none for StridedSlice): concat's is SplitV, slice's PadV2, split's Concat, transpose's Transpose.
+  await assertSame("concat grads", () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.concat([a, b], 3).square().mul(t([2, 6, 6, 11], 9)).sum())([t([2, 6, 6, 1], 1), t([2, 6, 6, 10], 2)]), 1e-6);
+  await assertSame("slice grad", () => tf.grad((a: tf.Tensor) => tf.slice(a, [1, 1, 0, 2], [1, 3, 4, 2]).square().sum())(x()), 1e-6);
+  await assertSame("split grads", () => tf.grad((a: tf.Tensor) => { const [p, q] = tf.split(a, [2, 4], 3); return p.square().sum().add(q.mul(3).sum()); })(x()), 1e-6);
+  await assertSame("pad grad", () => tf.grad((a: tf.Tensor) => tf.pad(a, [[1, 0], [0, 2]]).square().mul(t([5, 7], 3)).sum())(t([4, 5], 4)), 1e-6);
+  await assertSame("transpose grad", () => tf.grad((a: tf.Tensor) => tf.transpose(a, [2, 0, 1]).square().mul(t([9, 7, 5], 5)).sum())(t([7, 5, 9], 6)), 1e-6);
+  const stats = (require("../lib/engine/native") as typeof import("../lib/engine/native")).nativeKernelStats(true);
+  for (const k of ["Slice", "SplitV", "Concat", "PadV2", "Transpose"]) assert.equal(stats[k]?.fallback ?? 0, 0, `${k} fell back`);
+});
+
+test("TopK (sorted) matches the cpu kernel, ties and all; unsorted and NaN inputs fall back", { skip }, async () => {
+  (require("../lib/engine/native") as typeof import("../lib/engine/native")).nativeKernelStats(true);
+  for (const [shape, k] of [[[7], 3], [[5, 40], 1], [[5, 40], 4], [[3, 4, 33], 33], [[64, 2000], 4], [[2, 6], 0]] as Array<[number[], number]>) {
+    // Values on a coarse grid, so many rows hold ties that the index must break.
+    await assertSame(`topk ${shape} k=${k}`, () => { const r = tf.topk(t(shape, k + 1, -3, 3).mul(2).round(), k, true); return [r.values, r.indices]; }, 0);
+  }
+  // The k-nearest-neighbour radii of precision/recall (distances clamped at 0, so many exact ties).
+  const { knnSquaredRadii } = require("../lib/metrics/precision-recall") as typeof import("../lib/metrics/precision-recall");
+  const radii = async (backend: string) => { await tf.setBackend(backend); return tf.tidy(() => knnSquaredRadii(tf.relu(t([600, 16], 5)) as tf.Tensor2D, 3, 256)); };
+  // The distance products round differently in OpenBLAS; the neighbours chosen must agree.
+  assert.ok(relError(await radii("native"), await radii("cpu")) < 1e-5);
+  assertNative(["TopK"]);
+  await assertSame("topk unsorted (cpu fallback)", () => { const r = tf.topk(t([4, 9], 3), 2, false); return [r.values, r.indices]; }, 0);
+  await assertSame("topk with NaN (cpu fallback)", () => { const r = tf.topk(tf.tensor2d([[1, NaN, 3], [2, 2, 1]]), 2); return [r.values, r.indices]; }, 0);
 });

@@ -22,6 +22,11 @@ export interface NativeAddon {
     vOut: Float32Array, lr: number, b1: number, oneMinusB1: number,
     b2: number, oneMinusB2: number, eps: number, oneMinusAccB1: number, oneMinusAccB2: number): void;
   tile(x: Float32Array, out: Float32Array, shape: Int32Array, reps: Int32Array): void;
+  /** dst[dOff + Σ i·dStrides] = src[sOff + Σ i·srcStrides] over `shape`; src and dst share an element size (4, or 1 for bool). */
+  copyBlock(src: Float32Array | Int32Array | Uint8Array, dst: Float32Array | Int32Array | Uint8Array, shape: Int32Array,
+    srcStrides: Int32Array, srcOffset: number, dstStrides: Int32Array, dstOffset: number): void;
+  /** The k largest of each row, sorted as tfjs sorts them; false (nothing written) when x has a NaN or infinity. */
+  topK(x: Float32Array, rows: number, n: number, k: number, values: Float32Array, indices: Int32Array): boolean;
   batchNorm(x: Float32Array, out: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null,
     offset: Float32Array | null, eps: number): void;
   setThreads(pool: number, blas: number): void;

@@ -7,6 +7,8 @@
         "src/gemm.cc",
         "src/conv.cc",
         "src/elementwise.cc",
+        "src/copy.cc",
+        "src/topk.cc",
         "src/pool.cc"
       ],
       "include_dirs": [

@@ -7,11 +7,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { loadAddon, type NativeAddon } from "./addon";
 import { convKernels } from "./kernels/conv";
+import { copyKernels } from "./kernels/copy";
 import { elementwiseKernels } from "./kernels/elementwise";
 import { layoutKernels } from "./kernels/layout";
 import { matmulKernels } from "./kernels/matmul";
 import { fusedAdamEnabled, installFusedAdam, setFusedAdam } from "./kernels/optimizer";
 import { reduceKernels } from "./kernels/reduce";
+import { topKKernels } from "./kernels/topk";
 import type { KernelArgs, KernelTable } from "./kernels/util";
 
 export { setFusedAdam, fusedAdamEnabled };
@@ -64,7 +66,7 @@ export function setNativeThreads(pool: number, blas: number = pool): void {
 }
 
 function kernelTable(a: NativeAddon): KernelTable {
-  return { ...matmulKernels(a), ...convKernels(a), ...elementwiseKernels(a), ...reduceKernels(a), ...layoutKernels(a) };
+  return { ...matmulKernels(a), ...convKernels(a), ...elementwiseKernels(a), ...reduceKernels(a), ...layoutKernels(a), ...copyKernels(a), ...topKKernels(a) };
 }
 
 /**

@@ -38,7 +38,7 @@ export function alloc(n: number): Float32Array {
 }
 
 /** Registers a freshly written buffer as the kernel output (never an input's buffer). */
-export function output(backend: MathBackendCPU, shape: number[], values: Float32Array | Uint8Array, dtype: DataType = "float32"): TensorInfo {
+export function output(backend: MathBackendCPU, shape: number[], values: Float32Array | Int32Array | Uint8Array, dtype: DataType = "float32"): TensorInfo {
   return backend.makeTensorInfo(shape, dtype, values);
 }
 

@@ -71,6 +71,20 @@ void BatchNorm(const Napi::CallbackInfo& i) {
   vg::batchnorm(F32(i[0]), F32(i[1]), Len(i[0]), F32(i[2]), Len(i[2]), F32(i[3]), Len(i[3]), F32OrNull(i[4]), Len(i[4]),
                 F32OrNull(i[5]), Len(i[5]), Fl(i[6]));
 }
+// copyBlock(src, dst, Int32Array shape, Int32Array srcStrides, srcOffset, Int32Array dstStrides, dstOffset):
+// src and dst are typed arrays of one element size (Float32Array/Int32Array, or Uint8Array for bool).
+void CopyBlock(const Napi::CallbackInfo& i) {
+  auto src = i[0].As<Napi::TypedArray>(), dst = i[1].As<Napi::TypedArray>();
+  auto shape = i[2].As<Napi::Int32Array>();
+  const auto* s = static_cast<const uint8_t*>(src.ArrayBuffer().Data()) + src.ByteOffset();
+  auto* d = static_cast<uint8_t*>(dst.ArrayBuffer().Data()) + dst.ByteOffset();
+  const int bytes = src.TypedArrayType() == napi_uint8_array ? 1 : 4;
+  vg::copy_block(s, d, bytes, int(shape.ElementLength()), shape.Data(), I32(i[3]), I(i[4]), I32(i[5]), I(i[6]));
+}
+// topK(x, rows, n, k, values, Int32Array indices) -> false when x is not all finite
+Napi::Value TopK(const Napi::CallbackInfo& i) {
+  return Napi::Boolean::New(i.Env(), vg::top_k(F32(i[0]), I(i[1]), I(i[2]), I(i[3]), F32(i[4]), I32(i[5])));
+}
 // adam(p, m, v, g, pOut, mOut, vOut, lr, b1, 1-b1, b2, 1-b2, eps, 1-accB1, 1-accB2)
 void Adam(const Napi::CallbackInfo& i) {
   vg::adam(F32(i[0]), F32(i[1]), F32(i[2]), F32(i[3]), F32(i[4]), F32(i[5]), F32(i[6]), Len(i[3]), Fl(i[7]), Fl(i[8]),
@@ -114,6 +128,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("select", Select);
   fn("adam", Adam);
   fn("tile", Tile);
+  fn("copyBlock", CopyBlock);
+  exports.Set("topK", Napi::Function::New(env, TopK, "topK"));
   fn("batchNorm", BatchNorm);
   fn("setThreads", SetThreads);
   exports.Set("info", Napi::Function::New(env, Info, "info"));

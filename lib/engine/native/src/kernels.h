@@ -77,4 +77,17 @@ void batchnorm(const float* x, float* out, int64_t n, const float* mean, int64_t
 void adam(const float* p, const float* m, const float* v, const float* g, float* po, float* mo, float* vo, int64_t n,
           float lr, float b1, float b1c, float b2, float b2c, float eps, float oneMinusAccB1, float oneMinusAccB2);
 
+
+// ---- copy.cc --------------------------------------------------------------
+// Copies a block of `shape` (rank <= 8) elements of elemBytes (4: float32/int32, 1: bool):
+// dst[dOff + sum_d i_d * dStr[d]] = src[sOff + sum_d i_d * sStr[d]]. Strides are in elements
+// and may be negative on the source side (reversed strided slices).
+void copy_block(const void* src, void* dst, int elemBytes, int rank, const int32_t* shape, const int32_t* sStr,
+                int64_t sOff, const int32_t* dStr, int64_t dOff);
+
+// ---- topk.cc --------------------------------------------------------------
+// The k (<= n) largest of each of `rows` rows of n, sorted (larger first, ties by lower index).
+// Returns false, writing nothing, when x holds a NaN or an infinity.
+bool top_k(const float* x, int64_t rows, int64_t n, int64_t k, float* values, int32_t* indices);
+
 }  // namespace vg
