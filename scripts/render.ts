@@ -9,15 +9,19 @@
  *    unchanged since its last execution (the hash is kept in the notebook's metadata, like Quarto's freeze).
  * 2. Renders the report: `quarto render` when Quarto is on PATH, else the project's own renderer.
  * `--check` only lists which notebooks a render would execute, and exits 1 if any.
+ * Between the two, the explorer's models are trained or loaded and staged for the book (`--no-explorer` skips it).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { selectEngine } from "../lib/engine/ladder";
 import { PROJECT_ROOT } from "../lib/paths";
 import { RENDER_ENV } from "../lib/viz/figure";
 import { currentProfile, PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
 import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
 import { renderBook } from "./render/book";
+import { writeExplorer } from "./render/explorer";
+import { explorerModels } from "./render/explorer-models";
 import { codeDigest, notebookNames, planNotebook, readNotebook } from "./render/freeze";
 import { writeDiagrams } from "./diagrams";
 
@@ -31,18 +35,20 @@ interface Args {
   /** Notebook name prefixes to execute (e.g. `01,02`); default all. */
   only?: string[];
   check: boolean;
+  explorer: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { profile: process.env[PROFILE_ENV] || undefined, force: false, pdf: true, check: false };
+  const args: Args = { profile: process.env[PROFILE_ENV] || undefined, force: false, pdf: true, check: false, explorer: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--force") args.force = true;
     else if (a === "--no-pdf") args.pdf = false;
+    else if (a === "--no-explorer") args.explorer = false;
     else if (a === "--check") args.check = true;
     else if (a === "--profile") args.profile = argv[++i] ?? "";
     else if (a === "--only") args.only = (argv[++i] ?? "").split(",").filter(Boolean);
-    else throw new Error(`Unknown option ${a}. Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--force] [--only 01,02] [--no-pdf] [--check]`);
+    else throw new Error(`Unknown option ${a}. Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--force] [--only 01,02] [--no-pdf] [--no-explorer] [--check]`);
   }
   if (args.profile !== undefined) currentProfile(args.profile); // throws on an unknown name, listing the valid ones
   return args;
@@ -86,11 +92,27 @@ function executeAll(args: Args): void {
   });
 }
 
-function main(): void {
+/**
+ * Trains or loads the explorer's models under the profiles notebooks 04 and 05 ran with, and stages
+ * them in images/generated/explorer/ (a book resource).
+ */
+async function stageExplorer(): Promise<void> {
+  const code = codeDigest(PROJECT_ROOT);
+  const profileOf = (prefix: string) => currentProfile(planNotebook(NOTEBOOKS_DIR, notebookNames(NOTEBOOKS_DIR, [prefix])[0], code).profile);
+  console.log("explorer: the models of notebooks 04 and 05 (trained on the first render of a fresh clone)");
+  const engine = await selectEngine({ log: () => {} });
+  const data = await explorerModels({ vae: profileOf("04"), gan: profileOf("05") }, console.log);
+  const bytes = await writeExplorer(path.join(PROJECT_ROOT, "images", "generated"), data);
+  data.models.forEach((m) => m.model.dispose());
+  console.log(`explorer: ${data.models.length} models staged on ${engine.name}, ${(bytes / 1e6).toFixed(1)} MB`);
+}
+
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.check) process.exit(check(args));
   const start = Date.now();
   executeAll(args);
+  if (args.explorer) await stageExplorer();
   writeDiagrams(() => {});
   const quarto = spawnSync("quarto", ["--version"], { encoding: "utf8" });
   if (!quarto.error && quarto.status === 0) {
@@ -104,9 +126,7 @@ function main(): void {
   console.log(`render done in ${((Date.now() - start) / 1000).toFixed(1)} s`);
 }
 
-try {
-  main();
-} catch (err) {
-  console.error(`render: ${(err as Error).message}`);
+main().catch((err: Error) => {
+  console.error(`render: ${err.message}`);
   process.exit(1);
-}
+});

@@ -14,6 +14,11 @@ import { writeExplorer } from "../scripts/render/explorer";
 import { browserMissing, launchBrowser, openPage } from "./helpers/browser";
 import { tempDir } from "./helpers/fixtures";
 
+// Page functions run in Chromium; the project compiles without the DOM library, so they see `any`.
+declare const window: any, document: any;
+type HTMLCanvasElement = any;
+type HTMLInputElement = any;
+
 const skip = browserMissing;
 let browser: Browser;
 let page: Page;
@@ -41,7 +46,7 @@ before(async () => {
   fs.writeFileSync(path.join(dir, "page.html"), `<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="explorer/explorer.css"></head><body>${panels}<script src="explorer/tf.min.js"></script><script src="explorer/models.js"></script><script src="explorer/explorer.js"></script></body></html>`);
   browser = await launchBrowser();
   ({ page, errors } = await openPage(browser, "file://" + path.join(dir, "page.html")));
-  await page.evaluate(() => (window as any).VAEGAN_EXPLORER_API.ready);
+  await page.evaluate(() => window.VAEGAN_EXPLORER_API.ready);
 });
 
 after(async () => {
@@ -84,7 +89,7 @@ test("a click on the 2-D plane decodes that point", { skip }, async () => {
 test("the browser decodes a seeded code to the same pixels as Node", { skip }, async (t) => {
   for (const [key, model, dim] of [["vae", decoder, 4], ["gan", generator, 4], ["vae2d", decoder2d, 2]] as const) {
     const browserSide = await page.evaluate(async (k, d) => {
-      const api = (window as any).VAEGAN_EXPLORER_API;
+      const api = window.VAEGAN_EXPLORER_API;
       const z = api.seededCode(d, 5);
       const out = await api.decode(k, z);
       return { z, values: Array.from(out.values as Float32Array) };
@@ -96,8 +101,12 @@ test("the browser decodes a seeded code to the same pixels as Node", { skip }, a
     const maxDiff = browserSide.values.reduce((m, v, i) => Math.max(m, Math.abs(v - node[i])), 0);
     assert.ok(maxDiff <= 1e-4, `${key}: max |browser − node| = ${maxDiff}`);
   }
-  const ms = await page.evaluate(() => (window as any).VAEGAN_EXPLORER_API.timeDecode("vae", 20));
-  t.diagnostic(`decode of the tiny decoder in Chromium (${await page.evaluate(() => (window as any).VAEGAN_EXPLORER_API.backend())}): ${ms.toFixed(2)} ms per image`);
+  const ms = await page.evaluate(() => window.VAEGAN_EXPLORER_API.timeDecode("vae", 20));
+  t.diagnostic(`decode of the tiny decoder in Chromium (${await page.evaluate(() => window.VAEGAN_EXPLORER_API.backend())}): ${ms.toFixed(2)} ms per image`);
+});
+
+test("a panel naming a model that was not exported is an error", async () => {
+  await assert.rejects(writeExplorer(tempDir("explorer-bad"), { models: [{ key: "vae", model: decoder, meta: meta("VAE decoder", 4, [0, 1]) }], compare: ["vae", "gan"] }), /"gan" is shown in a panel but not among the exported models \(vae\)/);
 });
 
 test("the panels fit a 390 px phone screen", { skip }, async () => {

@@ -6,6 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+import sharp from "sharp";
+import { layoutGrid } from "../../lib/viz/grid";
 
 /** What a panel needs to know of a model besides its weights. */
 export interface ExplorerMeta {
@@ -56,6 +58,38 @@ export async function serializeModel(model: tf.LayersModel): Promise<{ topology:
 /** Rounds each code to 3 decimals: the plane is drawn at 320 px, so more digits only add bytes. */
 const compactCodes = (codes: [number, number, number][]) => codes.map(([x, y, c]) => [Math.round(x * 1000) / 1000, Math.round(y * 1000) / 1000, c]);
 
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+
+/**
+ * The print edition's stand-in for the side-by-side panel: one labelled row per compared model, the
+ * same `codes` standard-normal codes (seeds 1, 2, …, as the panel's seed field) in every row.
+ */
+export async function compareFigure(explorer: ExplorerData, codes = 8, scale = 3): Promise<Buffer> {
+  const rows = explorer.compare.map((key) => {
+    const { model, meta } = explorer.models.find((m) => m.key === key)!;
+    const images = tf.tidy(() => tf.concat(Array.from({ length: codes }, (_, i) => model.predict(tf.randomNormal([1, meta.latentDim], 0, 1, "float32", i + 1)) as tf.Tensor4D)));
+    const grid = layoutGrid(images, { cols: codes, scale, pad: 2, range: meta.pixelRange[0] < 0 ? "symmetric" : "unit" });
+    images.dispose();
+    return { grid, title: meta.title };
+  });
+  // DejaVu Sans at 17 px averages under 10.5 px a character.
+  const labelWidth = 20 + Math.ceil(10.5 * Math.max(...rows.map((r) => r.title.length)));
+  const width = labelWidth + Math.max(...rows.map((r) => r.grid.width));
+  const height = rows.reduce((s, r) => s + r.grid.height, 0);
+  let top = 0;
+  const layers = rows.flatMap(({ grid, title }) => {
+    const y = top;
+    top += grid.height;
+    const label = `<svg width="${labelWidth}" height="${grid.height}"><text x="${labelWidth - 10}" y="${grid.height / 2 + 6}" text-anchor="end" font-family="DejaVu Sans" font-size="17">${esc(title)}</text></svg>`;
+    const pixels = { raw: { width: grid.width, height: grid.height, channels: grid.channels } } as const;
+    return [
+      { input: Buffer.from(label), left: 0, top: y },
+      { input: Buffer.from(grid.data.buffer, grid.data.byteOffset, grid.data.byteLength), ...pixels, left: labelWidth, top: y },
+    ];
+  });
+  return sharp({ create: { width, height, channels: 3, background: "#ffffff" } }).composite(layers).png({ compressionLevel: 9 }).toBuffer();
+}
+
 /**
  * Writes `<dir>/explorer/` (tf.min.js, explorer.js, explorer.css, models.js) for the book at `dir`;
  * returns the bytes written.
@@ -73,5 +107,6 @@ export async function writeExplorer(dir: string, explorer: ExplorerData): Promis
   fs.writeFileSync(path.join(out, "models.js"), `window.VAEGAN_EXPLORER = ${JSON.stringify(payload)};\n`);
   fs.copyFileSync(require.resolve("@tensorflow/tfjs/dist/tf.min.js"), path.join(out, "tf.min.js"));
   for (const f of ["explorer.js", "explorer.css"]) fs.copyFileSync(path.join(__dirname, "explorer", f), path.join(out, f));
+  fs.writeFileSync(path.join(out, "compare.png"), await compareFigure(explorer));
   return fs.readdirSync(out).reduce((s, f) => s + fs.statSync(path.join(out, f)).size, 0);
 }

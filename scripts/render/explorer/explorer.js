@@ -117,7 +117,7 @@
         });
         return el("label", {}, [el("span", { text: `z${i + 1}` }), input]);
       }));
-      redraw();
+      return render(tile.querySelector("canvas"), key, z);
     };
     const seedInput = seedField(seed, (s) => ((seed = s), build()));
     const random = el("button", { type: "button", text: "Random z" });
@@ -128,7 +128,7 @@
     });
     root.append(el("div", { class: "vg-controls" }, [modelSelect(codeModels(), (k) => ((key = k), build())), el("label", {}, [el("span", { text: "seed" }), seedInput]), random]), el("div", { class: "vg-row" }, [tile, sliders]));
     root.querySelector("select").value = key;
-    build();
+    return build();
   }
 
   function slerp(a, b, t) {
@@ -165,7 +165,7 @@
       strip,
     );
     root.querySelector("select").value = key;
-    update();
+    return update();
   }
 
   function comparePanel(root) {
@@ -184,7 +184,7 @@
       update();
     });
     root.append(el("div", { class: "vg-controls" }, [el("label", {}, [el("span", { text: "seed" }), seedInput]), random]), el("div", { class: "vg-strip" }, tiles));
-    update();
+    return update();
   }
 
   function planePanel(root) {
@@ -215,7 +215,7 @@
     });
     const legend = el("ul", { class: "vg-legend" }, plane.classes.map((name, i) => el("li", {}, [el("span", { class: "vg-swatch", style: `background:${CLASS_COLOURS[i]}` }), document.createTextNode(name)])));
     root.append(el("div", { class: "vg-row" }, [map, tile]), legend);
-    render(tile.querySelector("canvas"), plane.model, [0, 0]);
+    return render(tile.querySelector("canvas"), plane.model, [0, 0]);
   }
 
   const PANELS = { sliders: slidersPanel, interpolate: interpolatePanel, compare: comparePanel, plane: planePanel };
@@ -229,15 +229,17 @@
     return (performance.now() - start) / count;
   }
 
+  /** Resolves once every panel has drawn its first images. */
   const ready = (async () => {
     if (!data) throw new Error("explorer: models.js did not load (window.VAEGAN_EXPLORER is missing)");
     await tf.ready();
-    for (const root of document.querySelectorAll(".vg-explorer")) {
+    const drawn = Array.from(document.querySelectorAll(".vg-explorer"), (root) => {
       const panel = PANELS[root.dataset.panel];
       if (!panel) throw new Error(`explorer: unknown panel "${root.dataset.panel}"`);
       root.classList.add("vg-live");
-      panel(root);
-    }
+      return panel(root);
+    });
+    await Promise.all(drawn);
   })();
   ready.catch((err) => console.error(err));
   window.VAEGAN_EXPLORER_API = { ready, decode, seededCode, timeDecode, backend: () => tf.getBackend() };
