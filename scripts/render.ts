@@ -1,5 +1,5 @@
 /**
- * npm run render [-- --profile quick|full] [--allow-downgrade] [--force] [--only 01,02] [--no-pdf] [--check]
+ * npm run render [-- --profile quick|full] [--allow-downgrade] [--force] [--only 01,02] [--no-pdf] [--no-explorer] [--check]
  *
  * Without --profile (or $VAE_GAN_PROFILE) each notebook keeps the profile it was last executed with,
  * so a render never silently replaces full-profile results with quick ones; a notebook never executed
@@ -8,7 +8,8 @@
  *
  * 1. Executes the notebooks on the tslab kernel, skipping one whose source, lib/ and profile are
  *    unchanged since its last execution (the hash is kept in the notebook's metadata, like Quarto's freeze).
- * 2. Renders the report: `quarto render` when Quarto is on PATH, else the project's own renderer.
+ * 2. Trains or loads the explorer's models and stages them for the book (`--no-explorer` skips it).
+ * 3. Renders the report: `quarto render` when Quarto is on PATH, else the project's own renderer.
  * `--check` only lists what a render would do: exit status 0 if nothing would execute, 1 if some
  * notebook would, 2 if the render would refuse (a downgrade) or the arguments are wrong.
  */
@@ -16,17 +17,20 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { readEnv } from "../lib/core/env";
+import { selectEngine } from "../lib/engine/ladder";
 import { PROJECT_ROOT } from "../lib/paths";
-import { PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
+import { currentProfile, PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
 import { FlagSpec, parseArgs as parseFlags, UsageError } from "./args";
 import { runMain } from "./cli";
 import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
 import { renderBook } from "./render/book";
+import { writeExplorer } from "./render/explorer";
+import { explorerModels } from "./render/explorer-models";
 import { codeDigest, NotebookPlan, notebookNames, planNotebook, readNotebook } from "./render/freeze";
 import { writeDiagrams } from "./diagrams";
 
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
-const USAGE = `Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--allow-downgrade] [--force] [--only 01,02] [--no-pdf] [--check]`;
+const USAGE = `Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--allow-downgrade] [--force] [--only 01,02] [--no-pdf] [--no-explorer] [--check]`;
 
 export interface Args {
   /** Forced profile; undefined = each notebook's last profile (quick if none). */
@@ -40,6 +44,7 @@ export interface Args {
   /** Notebook name prefixes to execute (e.g. `01,02`); default all. */
   only?: string[];
   check: boolean;
+  explorer: boolean;
 }
 
 /** The flags of `npm run render`. */
@@ -49,6 +54,7 @@ export const RENDER_FLAGS = {
   force: { kind: "boolean" },
   only: { kind: "string" },
   "no-pdf": { kind: "boolean" },
+  "no-explorer": { kind: "boolean" },
   check: { kind: "boolean" },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -70,7 +76,7 @@ export function parseRenderArgs(argv: string[]): Args {
   }
   const only = flags.only?.split(",").map((s) => s.trim()).filter(Boolean);
   if (only && only.length === 0) throw new UsageError(`--only needs notebook name prefixes such as 01,02.\n${USAGE}`);
-  return { profile, profileSource, allowDowngrade: flags["allow-downgrade"], force: flags.force, pdf: !flags["no-pdf"], only, check: flags.check };
+  return { profile, profileSource, allowDowngrade: flags["allow-downgrade"], force: flags.force, pdf: !flags["no-pdf"], only, check: flags.check, explorer: !flags["no-explorer"] };
 }
 
 /** The profile a notebook last ran with, when the plan would replace it with a lower one. */
@@ -134,11 +140,27 @@ function executeAll(args: Args): void {
   });
 }
 
+/**
+ * Trains or loads the explorer's models under the profiles notebooks 04 and 05 ran with, and stages
+ * them in images/generated/explorer/ (a book resource, see _quarto.yml).
+ */
+async function stageExplorer(): Promise<void> {
+  const code = codeDigest(PROJECT_ROOT);
+  const profileOf = (prefix: string) => currentProfile(planNotebook(NOTEBOOKS_DIR, notebookNames(NOTEBOOKS_DIR, [prefix])[0], code).profile);
+  console.log("explorer: the models of notebooks 04 and 05 (trained on the first render of a fresh clone)");
+  const engine = await selectEngine({ log: () => {} });
+  const data = await explorerModels({ vae: profileOf("04"), gan: profileOf("05") }, console.log);
+  const bytes = await writeExplorer(path.join(PROJECT_ROOT, "images", "generated"), data);
+  data.models.forEach((m) => m.model.dispose());
+  console.log(`explorer: ${data.models.length} models staged on ${engine.name}, ${(bytes / 1e6).toFixed(1)} MB`);
+}
+
 async function main(): Promise<number> {
   const args = parseRenderArgs(process.argv.slice(2));
   if (args.check) return check(args);
   const start = Date.now();
   executeAll(args);
+  if (args.explorer) await stageExplorer();
   writeDiagrams(() => {});
   const quarto = spawnSync("quarto", ["--version"], { encoding: "utf8" });
   if (!quarto.error && quarto.status === 0) {

@@ -59,7 +59,7 @@ const stripFrontMatter = (md: string) => md.replace(/^---\n[\s\S]*?\n---\n/, "")
 function pandocHtml(markdown: string, page: Page, root: string, meta: object, bibliography: string[], numbered: boolean): string {
   const metaFile = path.join(root, ".render-meta.json");
   fs.writeFileSync(metaFile, JSON.stringify(meta));
-  const args = ["-f", "markdown+raw_html+tex_math_dollars", "-t", "html5", "--katex", "--wrap=none", "--lua-filter", path.join(__dirname, "crossref.lua"), "--metadata-file", metaFile, "--citeproc", "--metadata", "link-citations=true", ...bibliography.flatMap((b) => ["--bibliography", b])];
+  const args = ["-f", "markdown+raw_html+tex_math_dollars", "-t", "html5", "--katex", "--wrap=none", "--lua-filter", path.join(__dirname, "formats.lua"), "--lua-filter", path.join(__dirname, "crossref.lua"), "--metadata-file", metaFile, "--citeproc", "--metadata", "link-citations=true", ...bibliography.flatMap((b) => ["--bibliography", b])];
   if (numbered && page.number !== undefined) args.push("--number-sections", `--number-offset=${page.number - 1}`);
   const run = spawnSync("pandoc", args, { input: markdown, encoding: "utf8", maxBuffer: 256 << 20 });
   fs.rmSync(metaFile, { force: true });
@@ -151,6 +151,9 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
   fs.copyFileSync(path.join(__dirname, "book.css"), path.join(assets, "book.css"));
   const images = path.join(projectDir, "images");
   if (fs.existsSync(images)) copyDir(images, path.join(outDir, "images"), (f) => f !== "generated");
+  // The explorer's models and scripts (_quarto.yml lists them as resources): the one generated folder a page links to.
+  const explorer = path.join(images, "generated", "explorer");
+  if (fs.existsSync(explorer)) copyDir(explorer, path.join(outDir, "images", "generated", "explorer"));
 
   const nav: NavEntry[] = pages.map((p) => ({ title: p.title, number: p.number, output: p.output, part: p.part }));
   const pdfName = info.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") + ".pdf";
@@ -164,13 +167,13 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
     const root = path.relative(pageDir, outDir);
     const rootPrefix = root ? root + "/" : "";
     const isRefs = /\{#refs\}/.test(p.plain);
-    const meta = { crossref: index, page_root: rootPrefix, ...(isRefs ? { nocite: "@*" } : {}) };
+    const meta = { crossref: index, page_root: rootPrefix, output_format: "html", ...(isRefs ? { nocite: "@*" } : {}) };
     const web = p.markdown(true, path.join(pageDir, "figures"), "figures");
     const body = pandocHtml(web.markdown, p, outDir, meta, bibliography, p.number !== undefined);
     fs.writeFileSync(path.join(outDir, p.output), webPage({ info, nav, current: i, body, rootPrefix, plotly: web.hasPlotly }));
     if (wantPdf) {
       const print = p.markdown(false, path.join(printDir, "figures"), "figures");
-      const printBody = pandocHtml(print.markdown, p, outDir, { ...meta, page_root: "" }, bibliography, p.number !== undefined);
+      const printBody = pandocHtml(print.markdown, p, outDir, { ...meta, page_root: "", output_format: "pdf" }, bibliography, p.number !== undefined);
       printBodies.push(`<section class="chapter" id="chapter-${i}">${rebase(printBody.replace(/src="figures\//g, `src="${path.relative(pageDir, printDir)}/figures/`), pageDir, printDir)}</section>`);
     }
     log(`  page ${p.output}`);
