@@ -20,6 +20,7 @@ interface QuartoConfig {
   project?: { "output-dir"?: string };
   book?: { title?: string; subtitle?: string; author?: string | string[]; date?: string; chapters?: (string | QuartoChapterList)[]; appendices?: string[] };
   bibliography?: string | string[];
+  format?: { html?: { "code-fold"?: boolean | "show" } };
 }
 
 interface Page {
@@ -129,7 +130,7 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
     const output = file.replace(/\.(qmd|md|ipynb)$/, ".html");
     const stem = path.basename(file).replace(/\.\w+$/, "");
     const markdown = file.endsWith(".ipynb")
-      ? (interactive: boolean, figureDir: string, figureHref: string) => notebookToMarkdown(JSON.parse(fs.readFileSync(source, "utf8")) as NotebookJson, { interactive, figureDir, figureHref, stem })
+      ? (interactive: boolean, figureDir: string, figureHref: string) => notebookToMarkdown(JSON.parse(fs.readFileSync(source, "utf8")) as NotebookJson, { interactive, figureDir, figureHref, stem, codeFold: config.format?.html?.["code-fold"] })
       : () => ({ markdown: stripFrontMatter(fs.readFileSync(source, "utf8")), hasPlotly: false });
     const plain = markdown(false, path.join(outDir, ".scratch"), "figures").markdown;
     const heading = firstHeading(plain);
