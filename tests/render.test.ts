@@ -77,9 +77,9 @@ test("renders the fixture book to PDF with static figures", { skip: pandocMissin
   const result = renderBook({ projectDir: dir, log: () => {} });
   assert.ok(result.pdf && fs.readFileSync(result.pdf).subarray(0, 5).toString() === "%PDF-");
   const print = fs.readFileSync(path.join(dir, "_book", "print", "book.html"), "utf8");
-  assert.ok(!print.includes("Plotly.newPlot"), "print uses the PNG fallback, not plotly");
-  assert.match(print, /<img src="figures\/nb-1\.png"/);
-  assert.ok(fs.existsSync(path.join(dir, "_book", "print", "figures", "nb-1.png")));
+  assert.match(print, /Plotly\.newPlot[\s\S]*?"staticPlot":true/, "print draws line charts with plotly, statically");
+  assert.match(print, /<img src="figures\/nb-2\.png"/, "images are files next to the print page");
+  assert.ok(fs.existsSync(path.join(dir, "_book", "print", "figures", "nb-2.png")));
   const info = spawnSync("pdfinfo", [result.pdf!], { encoding: "utf8" });
   if (!info.error) assert.ok(Number(/Pages:\s+(\d+)/.exec(info.stdout)?.[1]) >= 4, info.stdout);
 });

@@ -178,7 +178,7 @@ function axisLayout(title: string, xLabel: string, yLabel: string, height: numbe
   return {
     title: { text: title, x: 0.01, xanchor: "left" }, xaxis: { title: { text: axisLabel(xLabel) } }, yaxis, autosize: true,
     height: many ? height + 22 * Math.ceil(legendEntries / 4) : height, margin: { l: 64, r: 16, t: 40, b: 48 },
-    ...(many ? { legend: { orientation: "h", x: 0, y: -0.18, yanchor: "top" } } : {}),
+    ...(many ? { legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" } } : {}),
   };
 }
 

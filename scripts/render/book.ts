@@ -201,6 +201,7 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
   if (wantPdf) info.pdf = pdfName;
   const printDir = path.join(outDir, "print");
   const printBodies: string[] = [];
+  let printPlotly = false;
   const search: SearchDocument[] = [];
   pages.forEach((p, i) => {
     const pageDir = path.dirname(path.join(outDir, p.output));
@@ -216,6 +217,7 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
     search.push(...searchDocuments(body, p.output, nav[i].number !== undefined ? `${nav[i].number} ${p.title}` : p.title, search.length));
     if (wantPdf) {
       const print = p.markdown(false, path.join(printDir, "figures"), "figures");
+      printPlotly ||= print.hasPlotly;
       const html = finishBody(pandocHtml(print.markdown, p, outDir, meta, bibliography, p.number !== undefined)).replace(/src="figures\//g, `src="${path.relative(pageDir, printDir)}/figures/`);
       const chapterBody = printBody(html, i, pageDir, outDir, printDir, pageIndex);
       nav[i].sections = pageHeadings(chapterBody).filter((h) => h.level === 2 && h.id !== `c${i}-references`).map((h) => ({ id: h.id, title: h.title }));
@@ -232,11 +234,11 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
     if (!chromium) throw new Error("No Chromium for the PDF: run npm run setup (apt-get install chromium), or render with --no-pdf.");
     pdf = path.join(outDir, pdfName);
     // Two passes: the first print tells on which page each chapter and section starts, the second shows it in the contents.
-    fs.writeFileSync(printHtml, printPage({ info, nav, bodies: printBodies }));
+    fs.writeFileSync(printHtml, printPage({ info, nav, bodies: printBodies, plotly: printPlotly }));
     printPdf(chromium, printHtml, pdf, outDir);
     const destinations = pdfDestinations(pdf);
     if (Object.keys(destinations).length > 0) {
-      fs.writeFileSync(printHtml, printPage({ info, nav, bodies: printBodies, pages: destinations }));
+      fs.writeFileSync(printHtml, printPage({ info, nav, bodies: printBodies, plotly: printPlotly, pages: destinations }));
       printPdf(chromium, printHtml, pdf, outDir);
     }
     log(`PDF: ${pdf}`);

@@ -1,7 +1,8 @@
 /**
  * A notebook as pandoc markdown: markdown cells as they are, code cells as fenced TypeScript, and
  * outputs as figures (PNG files written next to the page), tables and prose (raw HTML / markdown),
- * text blocks, and plotly charts — interactive on the web, their static PNG in print.
+ * text blocks, and plotly charts — interactive on the web; in print drawn by plotly as a static vector
+ * chart (so render-time fixes such as log-axis ticks reach the PDF), or their PNG for WebGL charts.
  * Quarto's cell options are honoured: `#| label: fig-…` with `fig-cap`/`fig-alt` make numbered,
  * cross-referenceable figures (a list of captions: one figure per output, labelled `fig-…-1`, `-2` …),
  * `echo: false` hides the code, `code-fold` folds it on the web, `include`/`output: false` hide.
@@ -18,7 +19,7 @@ interface Cell { cell_type: string; source: string | string[]; outputs?: Output[
 export interface NotebookJson { cells: Cell[]; metadata: Record<string, unknown> }
 
 export interface NotebookMarkdownOptions {
-  /** true: plotly charts stay interactive; false (print): their PNG fallback. */
+  /** true: plotly charts stay interactive; false (print): static plotly charts, PNG for WebGL ones. */
   interactive: boolean;
   /** Folder the page's figure files go to, and its path relative to the page. */
   figureDir: string;
@@ -91,10 +92,12 @@ export function notebookToMarkdown(nb: NotebookJson, options: NotebookMarkdownOp
         blocks.push({ markdown: fence(`${o.ename}: ${o.evalue}`, ".cell-output .cell-error") });
         continue;
       }
-      if (data[PLOTLY_MIME] && options.interactive) {
+      const plotly = data[PLOTLY_MIME] as { data?: { type?: unknown }[] } | undefined;
+      // Headless print has no WebGL: scattergl charts keep their PNG there.
+      if (plotly && (options.interactive || !(plotly.data ?? []).some((t) => /gl$/.test(String(t.type))) || !data["image/png"])) {
         hasPlotly = true;
         const id = `${options.stem}-plot-${++figure}`;
-        const spec = JSON.stringify(tidyPlotlySpec(data[PLOTLY_MIME] as never)).replace(/</g, "\\u003c");
+        const spec = JSON.stringify(tidyPlotlySpec(plotly as never, { print: !options.interactive })).replace(/</g, "\\u003c");
         const draw = (alt?: string) =>
           rawHtml(`<div class="cell-output-plotly" id="${id}"${alt ? ` role="img" aria-label="${escAttr(alt)}"` : ""}></div>\n<script>(function (s) { Plotly.newPlot("${id}", s.data, s.layout, s.config); })(${spec});</script>`);
         blocks.push({ markdown: draw(), figure: draw });

@@ -75,7 +75,8 @@ export function pageHeadings(body: string): { level: number; id: string; title: 
   return Array.from(body.matchAll(/(?:<section[^>]*?\sid="([^"]+)"[^>]*>\s*)?<h([23])([^>]*)>([\s\S]*?)<\/h\2>/g), (m) => ({
     level: Number(m[2]),
     id: /\sid="([^"]+)"/.exec(m[3])?.[1] ?? m[1] ?? "",
-    title: m[4].replace(/<span class="header-section-number">[^<]*<\/span>/, "").replace(/<[^>]+>/g, "").trim(),
+    // Formulas keep their visible text only (KaTeX also writes MathML with the TeX source).
+    title: m[4].replace(/<math[\s\S]*?<\/math>/g, "").replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim(),
   })).filter((h) => h.id);
 }
 
@@ -96,6 +97,12 @@ function head(title: string, root: string, plotly: boolean, web = true): string 
   );
 }
 
+/** `html` inserted after the page's title (its first h1), or first when it has none. */
+function afterTitle(body: string, html: string): string {
+  const end = body.indexOf("</h1>");
+  return end < 0 ? html + body : body.slice(0, end + 5) + html + body.slice(end + 5);
+}
+
 export function webPage(o: { info: BookInfo; nav: NavEntry[]; current: number; body: string; rootPrefix: string; plotly: boolean }): string {
   const { info, nav, current, rootPrefix: root } = o;
   const prev = nav[current - 1];
@@ -107,7 +114,7 @@ export function webPage(o: { info: BookInfo; nav: NavEntry[]; current: number; b
   return (
     head(`${nav[current].title} – ${info.title}`, root, o.plotly) +
     `<body data-root="${root}">${topbar(info, root, nav[0].output)}${sidebar(info, nav, current, root)}<label for="nav-toggle" class="nav-scrim" aria-hidden="true"></label>` +
-    `<main>${pageToc(o.body)}<article>${notebook ? runBox(notebook) : ""}${o.body}</article>${pager}</main></body></html>\n`
+    `<main>${pageToc(o.body)}<article>${notebook ? afterTitle(o.body, runBox(notebook)) : o.body}</article>${pager}</main></body></html>\n`
   );
 }
 
@@ -115,7 +122,7 @@ export function webPage(o: { info: BookInfo; nav: NavEntry[]; current: number; b
  * The book for print. `pages` maps element ids to PDF page numbers once a first print has been made
  * (the contents then shows them); each chapter is a named page so its running head carries its title.
  */
-export function printPage(o: { info: BookInfo; nav: NavEntry[]; bodies: string[]; pages?: Record<string, number> }): string {
+export function printPage(o: { info: BookInfo; nav: NavEntry[]; bodies: string[]; plotly?: boolean; pages?: Record<string, number> }): string {
   const { info, nav } = o;
   const pageOf = (id: string) => `<span class="toc-page">${o.pages?.[id] ?? ""}</span>`;
   const toc = nav.map((e, i) => {
@@ -128,5 +135,5 @@ export function printPage(o: { info: BookInfo; nav: NavEntry[]; bodies: string[]
     `<section class="title-page"><h1 class="title">${esc(info.title)}</h1>${info.subtitle ? `<p class="subtitle">${esc(info.subtitle)}</p>` : ""}` +
     `<p class="author">${esc(info.author)}</p><p class="date">${esc(info.date)}</p></section><section class="contents"><h2>Contents</h2><ol class="contents-list">${toc}</ol></section>`;
   const bodies = o.bodies.map((b, i) => b.replace(/^<section class="chapter"/, `<section class="chapter" style="page: chapter-${i}"`));
-  return head(info.title, "../", false, false) + `<style>${heads}</style><body class="print">${title}${bodies.join("\n")}</body></html>\n`;
+  return head(info.title, "../", o.plotly ?? false, false) + `<style>${heads}</style><body class="print">${title}${bodies.join("\n")}</body></html>\n`;
 }

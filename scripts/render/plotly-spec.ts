@@ -17,8 +17,11 @@ export interface PlotlyPage {
 
 const INTERVAL = / interval$/;
 
-/** A copy of `spec` ready for the page; the stored spec is not changed. */
-export function tidyPlotlySpec(spec: { data?: Json[]; layout?: Json }): PlotlyPage {
+/**
+ * A copy of `spec` ready for the page; the stored spec is not changed. For print the chart is static and
+ * as wide as the text block (640 px ≈ 170 mm).
+ */
+export function tidyPlotlySpec(spec: { data?: Json[]; layout?: Json }, options: { print?: boolean } = {}): PlotlyPage {
   const data = (spec.data ?? []).map((t) => ({ ...t }));
   const layout: Json = { ...(spec.layout ?? {}) };
   delete layout.width;
@@ -43,7 +46,7 @@ export function tidyPlotlySpec(spec: { data?: Json[]; layout?: Json }): PlotlyPa
     });
   }
   if (shown.length > 8 && !layout.legend) {
-    layout.legend = { orientation: "h", x: 0, y: -0.18, yanchor: "top" };
+    layout.legend = { orientation: "h", x: 0, y: -0.3, yanchor: "top" };
     layout.height = (typeof layout.height === "number" ? layout.height : 360) + 22 * Math.ceil(shown.length / 4);
   }
 
@@ -58,5 +61,6 @@ export function tidyPlotlySpec(spec: { data?: Json[]; layout?: Json }): PlotlyPa
     }
     layout[key] = axis;
   }
+  if (options.print) return { data, layout: { ...layout, width: 640, autosize: false }, config: { staticPlot: true, displayModeBar: false } };
   return { data, layout, config: { responsive: true, displaylogo: false, displayModeBar: false } };
 }
