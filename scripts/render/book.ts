@@ -111,6 +111,12 @@ function printBody(html: string, chapter: number, pageDir: string, outDir: strin
     });
 }
 
+/** Links to a chapter's source (`notebooks/05-….ipynb`, `chapters/03-gans.qmd`) lead to its page, as in Quarto. */
+function sourceLinks(html: string, sourceDir: string, sources: Set<string>): string {
+  return html.replace(/href="(?![a-z]+:|#|\/)([^"#]+)\.(qmd|ipynb|md)(#[^"]*)?"/g, (m, stem: string, ext: string, anchor = "") =>
+    sources.has(path.normalize(path.join(sourceDir, `${stem}.${ext}`))) ? `href="${stem}.html${anchor}"` : m);
+}
+
 /** Web-page touches pandoc does not make: a heading over a chapter's references, tables that scroll in their box. */
 function finishBody(html: string): string {
   return html
@@ -170,7 +176,8 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
     const plain = markdown(false, path.join(outDir, ".scratch"), "figures").markdown;
     const heading = firstHeading(plain);
     if (!heading) throw new Error(`${file}: a chapter must start with a level-1 heading (# Title).`);
-    const number = unnumbered(plain) ? undefined : ++chapter;
+    // Appendices (Quarto letters them) are not numbered as chapters here.
+    const number = unnumbered(plain) || part === "Appendices" ? undefined : ++chapter;
     return { source: file, output, part, number, title: heading[1].replace(/[*_`]/g, ""), plain, markdown };
   });
   fs.rmSync(path.join(outDir, ".scratch"), { recursive: true, force: true });
@@ -196,6 +203,7 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
 
   const nav: NavEntry[] = pages.map((p) => ({ title: p.title, number: p.number, output: p.output, part: p.part, notebook: p.source.endsWith(".ipynb") ? path.basename(p.source) : undefined }));
   const pageIndex = new Map(pages.map((p, i) => [p.output, i]));
+  const sources = new Set(pages.map((p) => path.normalize(p.source)));
   const pdfName = info.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") + ".pdf";
   const wantPdf = options.pdf !== false;
   if (wantPdf) info.pdf = pdfName;
@@ -211,14 +219,14 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
     const isRefs = /\{#refs\}/.test(p.plain);
     const meta = { crossref: index, page_root: rootPrefix, ...(isRefs ? { nocite: "@*" } : {}) };
     const web = p.markdown(true, path.join(pageDir, "figures"), "figures");
-    const body = finishBody(pandocHtml(web.markdown, p, outDir, meta, bibliography, p.number !== undefined));
+    const body = sourceLinks(finishBody(pandocHtml(web.markdown, p, outDir, meta, bibliography, p.number !== undefined)), path.dirname(p.source), sources);
     fs.writeFileSync(path.join(outDir, p.output), webPage({ info, nav, current: i, body, rootPrefix, plotly: web.hasPlotly }));
     if (nav[i].notebook) fs.copyFileSync(path.join(projectDir, p.source), path.join(pageDir, nav[i].notebook!));
     search.push(...searchDocuments(body, p.output, nav[i].number !== undefined ? `${nav[i].number} ${p.title}` : p.title, search.length));
     if (wantPdf) {
       const print = p.markdown(false, path.join(printDir, "figures"), "figures");
       printPlotly ||= print.hasPlotly;
-      const html = finishBody(pandocHtml(print.markdown, p, outDir, meta, bibliography, p.number !== undefined)).replace(/src="figures\//g, `src="${path.relative(pageDir, printDir)}/figures/`);
+      const html = sourceLinks(finishBody(pandocHtml(print.markdown, p, outDir, meta, bibliography, p.number !== undefined)), path.dirname(p.source), sources).replace(/src="figures\//g, `src="${path.relative(pageDir, printDir)}/figures/`);
       const chapterBody = printBody(html, i, pageDir, outDir, printDir, pageIndex);
       nav[i].sections = pageHeadings(chapterBody).filter((h) => h.level === 2 && h.id !== `c${i}-references`).map((h) => ({ id: h.id, title: h.title }));
       printBodies.push(`<section class="chapter" id="chapter-${i}">${chapterBody}</section>`);
