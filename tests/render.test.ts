@@ -3,47 +3,12 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { chromiumPath, renderBook } from "../scripts/render/book";
-import { PLOTLY_MIME } from "../lib/viz/figure";
-import { tempDir } from "./helpers/fixtures";
+import { fixtureBook } from "./helpers/book-fixture";
 import { spawnSync } from "child_process";
 
 const pandocMissing = spawnSync("pandoc", ["--version"]).error ? "pandoc is not installed (npm run setup)" : false;
 const chromiumMissing = chromiumPath() ? false : "chromium is not installed (npm run setup)";
 if (process.env.CI && (pandocMissing || chromiumMissing)) throw new Error(`CI must have pandoc and chromium: ${pandocMissing || chromiumMissing}`);
-
-const PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==";
-
-/** A tiny book: a preface, one chapter with a citation, a labelled equation and a cross-reference, one executed notebook with a plotly chart. */
-function fixtureBook(): string {
-  const dir = tempDir("book");
-  fs.writeFileSync(path.join(dir, "_quarto.yml"), [
-    "project:", "  type: book", "book:", '  title: "A Tiny Thesis"', '  author: "Ada"', "  chapters:", "    - index.qmd",
-    "    - part: Theory", "      chapters:", "        - theory.qmd", "        - nb.ipynb", "    - refs.qmd", "bibliography: refs.bib", "",
-  ].join("\n"));
-  fs.writeFileSync(path.join(dir, "index.qmd"), "# Preface {.unnumbered}\n\nA preface.\n");
-  fs.writeFileSync(path.join(dir, "theory.qmd"), "# Theory {#sec-theory}\n\n## The value function {#sec-value}\n\nThe loss falls (@fig-loss). As shown by @goodfellow2014,\n\n$$ V(D, G) = \\mathbb{E}_{x}[\\log D(x)] $$ {#eq-value}\n\nand @eq-value is the game of @sec-value.\n");
-  fs.writeFileSync(path.join(dir, "refs.qmd"), "# References {.unnumbered}\n\n::: {#refs}\n:::\n");
-  fs.writeFileSync(path.join(dir, "refs.bib"), "@article{goodfellow2014, title={Generative Adversarial Nets}, author={Goodfellow, Ian}, journal={NeurIPS}, year={2014}}\n");
-  const nb = {
-    nbformat: 4, nbformat_minor: 4, metadata: {},
-    cells: [
-      { cell_type: "markdown", metadata: {}, source: ["# A notebook\n", "\n", "Loss curve of @sec-theory:"] },
-      { cell_type: "code", metadata: {}, execution_count: 1, source: ["#| label: fig-loss\n", "#| fig-cap: The loss falls over **one** epoch.\n", "show()"], outputs: [
-        { output_type: "stream", name: "stdout", text: ["epoch 1/1  loss 0.5\n"] },
-        { output_type: "display_data", metadata: {}, data: { [PLOTLY_MIME]: { data: [{ type: "scatter", x: [1, 2], y: [3, 1] }], layout: { title: { text: "loss" } } }, "image/png": PNG_1PX, "text/plain": "<chart>" } },
-        { output_type: "display_data", metadata: {}, data: { "text/html": "<table><tr><td>42</td></tr></table>", "text/plain": "<html>" } },
-      ] },
-      { cell_type: "markdown", metadata: {}, source: ["## Samples\n", "\n", "@fig-samples-2 shows the second grid."] },
-      { cell_type: "code", metadata: {}, execution_count: 2, source: ["#| label: fig-samples\n", "#| fig-cap:\n", "#|   - First grid.\n", "#|   - Second grid.\n", "#| fig-alt: Ten digits.\n", "#| echo: false\n", "grids()"], outputs: [
-        { output_type: "display_data", metadata: {}, data: { "image/png": PNG_1PX, "text/plain": "<png>" } },
-        { output_type: "display_data", metadata: {}, data: { "image/png": PNG_1PX, "text/plain": "<png>" } },
-      ] },
-      { cell_type: "code", metadata: {}, execution_count: 3, source: ["#| code-fold: true\n", "#| code-summary: Show the helper\n", "const helper = 1;"], outputs: [] },
-    ],
-  };
-  fs.writeFileSync(path.join(dir, "nb.ipynb"), JSON.stringify(nb));
-  return dir;
-}
 
 test("renders a fixture book to HTML: navigation, numbering, math, citations, cross-references, plotly", { skip: pandocMissing }, () => {
   const dir = fixtureBook();

@@ -68,7 +68,8 @@
   const escape = (s) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
   function snippet(text, terms) {
     const lower = text.toLowerCase();
-    const at = Math.max(0, Math.min(...terms.map((t) => lower.indexOf(t)).filter((i) => i >= 0).concat([0])));
+    const found = terms.map((t) => lower.indexOf(t)).filter((i) => i >= 0);
+    const at = found.length ? Math.min(...found) : 0;
     const start = Math.max(0, at - 60);
     let out = escape((start > 0 ? "…" : "") + text.slice(start, start + 180) + (start + 180 < text.length ? "…" : ""));
     for (const t of terms) if (t.length > 1) out = out.replace(new RegExp("(" + t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + ")", "gi"), "<mark>$1</mark>");

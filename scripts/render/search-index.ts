@@ -27,7 +27,7 @@ export function plainText(html: string): string {
 /** Splits a page body at its headings into search documents; ids continue from `firstId`. */
 export function searchDocuments(body: string, output: string, pageTitle: string, firstId: number): SearchDocument[] {
   const headings = pageHeadings(body);
-  const cuts = headings.map((h) => ({ ...h, at: body.search(new RegExp(`id="${h.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`)) })).filter((h) => h.at >= 0).sort((a, b) => a.at - b.at);
+  const cuts = headings.map((h) => ({ ...h, at: body.lastIndexOf("<", body.search(new RegExp(`id="${h.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`))) })).filter((h) => h.at > 0).sort((a, b) => a.at - b.at);
   const parts = [{ id: "", title: "", at: 0 }, ...cuts];
   return parts
     .map((p, i) => ({
