@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The fixture book as a reader meets it, in a real headless Chromium (Debian's, driven by puppeteer-core):
  * a phone-width page does not scroll sideways and opens its chapter list from a button, search finds a
