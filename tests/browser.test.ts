@@ -91,6 +91,14 @@ test("a plotly chart draws at the column's width, with readable log ticks and le
   await page.close();
 });
 
+test("the print version draws its line charts (the PDF shows plotly's vector charts)", { skip: missing }, async () => {
+  const page = await open("print/book.html", 800);
+  await page.waitForSelector(".cell-output-plotly .main-svg", { timeout: 10000 });
+  const charts = await page.$$eval(".cell-output-plotly", (els) => els.map((e) => e.querySelectorAll(".main-svg").length));
+  assert.ok(charts.length > 0 && charts.every((n) => n > 0), `charts drawn: ${charts.join(", ")}`);
+  await page.close();
+});
+
 test("every local link, image and script of every page resolves, anchors included", { skip: missing }, async () => {
   const page = await browser.newPage();
   for (const file of PAGES) {

@@ -95,12 +95,13 @@ function copyDir(from: string, to: string, filter: (f: string) => boolean = () =
 
 /**
  * A page body for the one-file print version: its ids get the prefix `c<chapter>-` (pages reuse ids such
- * as "summary" or pandoc's "cb1"), links to a page of the book become links inside the print file, and
+ * as "summary" or pandoc's "cb1"; the charts' scripts follow), links to a page of the book become links inside the print file, and
  * other relative `src`/`href` are rebased from the page's folder to the print folder.
  */
 function printBody(html: string, chapter: number, pageDir: string, outDir: string, printDir: string, pageIndex: Map<string, number>): string {
   return html
     .replace(/(<[a-z][^>]*?\s)id="([^"]+)"/g, (_, tag: string, id: string) => `${tag}id="c${chapter}-${id}"`)
+    .replace(/getElementById\("([^"]+)"\)/g, (_, id: string) => `getElementById("c${chapter}-${id}")`)
     .replace(/(src|href)="(?![a-z]+:|\/)([^"]*)"/g, (_, attr: string, url: string) => {
       const [file, anchor] = url.split("#");
       if (!file) return `${attr}="#c${chapter}-${anchor}"`;

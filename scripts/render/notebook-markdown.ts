@@ -55,6 +55,10 @@ function figureDiv(label: string | undefined, caption: string, content: string[]
   return [`::: {${label ? `#${label} ` : ""}.cell-figure}`, ...content, caption, ":::"].join("\n\n");
 }
 
+/** On a narrow column a legend beside the plot squeezes it: there it goes under the plot. */
+const phoneLegend = (id: string) =>
+  `var e = document.getElementById("${id}"); if (e.clientWidth < 500 && !s.layout.legend) { s.layout.legend = { orientation: "h", x: 0, y: -0.3, yanchor: "top" }; s.layout.height = (s.layout.height || 360) + 60; }`;
+
 interface OutputBlock { markdown: string; figure?: (alt: string | undefined) => string }
 
 /** Converts the notebook; writes its images into options.figureDir. */
@@ -99,7 +103,7 @@ export function notebookToMarkdown(nb: NotebookJson, options: NotebookMarkdownOp
         const id = `${options.stem}-plot-${++figure}`;
         const spec = JSON.stringify(tidyPlotlySpec(plotly as never, { print: !options.interactive })).replace(/</g, "\\u003c");
         const draw = (alt?: string) =>
-          rawHtml(`<div class="cell-output-plotly" id="${id}"${alt ? ` role="img" aria-label="${escAttr(alt)}"` : ""}></div>\n<script>(function (s) { Plotly.newPlot("${id}", s.data, s.layout, s.config); })(${spec});</script>`);
+          rawHtml(`<div class="cell-output-plotly" id="${id}"${alt ? ` role="img" aria-label="${escAttr(alt)}"` : ""}></div>\n<script>(function (s) { ${phoneLegend(id)} Plotly.newPlot(e, s.data, s.layout, s.config); })(${spec});</script>`);
         blocks.push({ markdown: draw(), figure: draw });
       } else if (data["image/png"]) {
         const src = writeImage(text(data["image/png"]), "png");
