@@ -32,6 +32,9 @@ test("renders a fixture book to HTML: navigation, numbering, math, citations, cr
   assert.match(nbPage, /<a href="#fig-samples-2">Figure 2\.3<\/a>|<a href="nb.html#fig-samples-2">Figure 2\.3<\/a>/, "a notebook cross-references its own figure");
   assert.ok(!nbPage.includes("grids()"), "echo: false hides the code");
   assert.ok(!nbPage.includes("#| "), "cell options are not shown");
+  assert.match(fs.readFileSync(path.join(dir, "_book", "index.html"), "utf8"), /<a href="nb\.html">notebook<\/a>/, "a link to a chapter's source leads to its page");
+  assert.match(theory, /<h2 class="unnumbered references-heading" id="references">References<\/h2>/, "a chapter's references have a heading");
+  assert.equal((fs.readFileSync(path.join(dir, "_book", "refs.html"), "utf8").match(/>References</g) ?? []).length, 2, "the references page keeps its own title (and its sidebar entry) only");
   assert.match(nbPage, /<details class="code-fold"><summary>Show the helper<\/summary>[\s\S]*?helper[\s\S]*?<\/details>/, "code-fold folds the code");
   assert.ok(fs.existsSync(path.join(dir, "_book", "site_libs", "katex", "katex.min.css")));
   assert.ok(!/plotly/i.test(fs.readFileSync(path.join(dir, "_book", "theory.html"), "utf8").split("</head>")[0]), "no plotly.js on pages without charts");

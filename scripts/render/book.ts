@@ -118,10 +118,13 @@ function sourceLinks(html: string, sourceDir: string, sources: Set<string>): str
     sources.has(path.normalize(path.join(sourceDir, `${stem}.${ext}`))) ? `href="${stem}.html${anchor}"` : m);
 }
 
-/** Web-page touches pandoc does not make: a heading over a chapter's references, tables that scroll in their box. */
-function finishBody(html: string): string {
-  return html
-    .replace(/(<div id="refs"[^>]*class="[^"]*references)/, `<h2 class="unnumbered references-heading" id="references">References</h2>\n$1`)
+/**
+ * Touches pandoc does not make: a heading over a chapter's references (not on the page that places them
+ * itself with `::: {#refs}`), tables that scroll in their box.
+ */
+function finishBody(html: string, refsHeading: boolean): string {
+  const headed = refsHeading ? html.replace(/(<div id="refs"[^>]*class="[^"]*references)/, `<h2 class="unnumbered references-heading" id="references">References</h2>\n$1`) : html;
+  return headed
     .replace(/<table\b/g, '<div class="table-scroll"><table')
     .replace(/<\/table>/g, "</table></div>")
     // "0.453 ± 0.043" is one value: it must not break across lines.
@@ -220,14 +223,14 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
     const isRefs = /\{#refs\}/.test(p.plain);
     const meta = { crossref: index, page_root: rootPrefix, ...(isRefs ? { nocite: "@*" } : {}) };
     const web = p.markdown(true, path.join(pageDir, "figures"), "figures");
-    const body = sourceLinks(finishBody(pandocHtml(web.markdown, p, outDir, meta, bibliography, p.number !== undefined)), path.dirname(p.source), sources);
+    const body = sourceLinks(finishBody(pandocHtml(web.markdown, p, outDir, meta, bibliography, p.number !== undefined), !isRefs), path.dirname(p.source), sources);
     fs.writeFileSync(path.join(outDir, p.output), webPage({ info, nav, current: i, body, rootPrefix, plotly: web.hasPlotly }));
     if (nav[i].notebook) fs.copyFileSync(path.join(projectDir, p.source), path.join(pageDir, nav[i].notebook!));
     search.push(...searchDocuments(body, p.output, nav[i].number !== undefined ? `${nav[i].number} ${p.title}` : p.title, search.length));
     if (wantPdf) {
       const print = p.markdown(false, path.join(printDir, "figures"), "figures");
       printPlotly ||= print.hasPlotly;
-      const html = sourceLinks(finishBody(pandocHtml(print.markdown, p, outDir, meta, bibliography, p.number !== undefined)), path.dirname(p.source), sources).replace(/src="figures\//g, `src="${path.relative(pageDir, printDir)}/figures/`);
+      const html = sourceLinks(finishBody(pandocHtml(print.markdown, p, outDir, meta, bibliography, p.number !== undefined), !isRefs), path.dirname(p.source), sources).replace(/src="figures\//g, `src="${path.relative(pageDir, printDir)}/figures/`);
       const chapterBody = printBody(html, i, pageDir, outDir, printDir, pageIndex);
       nav[i].sections = pageHeadings(chapterBody).filter((h) => h.level === 2 && h.id !== `c${i}-references`).map((h) => ({ id: h.id, title: h.title }));
       printBodies.push(`<section class="chapter" id="chapter-${i}">${chapterBody}</section>`);
