@@ -59,6 +59,12 @@ function figureDiv(label: string | undefined, caption: string, content: string[]
 const phoneLegend = (id: string) =>
   `var e = document.getElementById("${id}"); if (e.clientWidth < 500 && !s.layout.legend) { s.layout.legend = { orientation: "h", x: 0, y: -0.3, yanchor: "top" }; s.layout.height = (s.layout.height || 360) + 60; }`;
 
+/** A chart output: its plotly spec and its static PNG (base64), or undefined for any other output. */
+function chartOf(data: Record<string, unknown>): { spec: { data?: Record<string, unknown>[]; layout?: Record<string, unknown> }; png?: string } | undefined {
+  const spec = data[PLOTLY_MIME] as { data?: Record<string, unknown>[]; layout?: Record<string, unknown> } | undefined;
+  return spec && { spec, png: data["image/png"] ? text(data["image/png"]) : undefined };
+}
+
 interface OutputBlock { markdown: string; figure?: (alt: string | undefined) => string }
 
 /** Converts the notebook; writes its images into options.figureDir. */
@@ -96,17 +102,17 @@ export function notebookToMarkdown(nb: NotebookJson, options: NotebookMarkdownOp
         blocks.push({ markdown: fence(`${o.ename}: ${o.evalue}`, ".cell-output .cell-error") });
         continue;
       }
-      const plotly = data[PLOTLY_MIME] as { data?: { type?: unknown }[] } | undefined;
+      const chart = chartOf(data);
       // Headless print has no WebGL: scattergl charts keep their PNG there.
-      if (plotly && (options.interactive || !(plotly.data ?? []).some((t) => /gl$/.test(String(t.type))) || !data["image/png"])) {
+      if (chart && (options.interactive || !chart.spec.data?.some((t) => /gl$/.test(String(t.type))) || !chart.png)) {
         hasPlotly = true;
         const id = `${options.stem}-plot-${++figure}`;
-        const spec = JSON.stringify(tidyPlotlySpec(plotly as never, { print: !options.interactive })).replace(/</g, "\\u003c");
+        const spec = JSON.stringify(tidyPlotlySpec(chart.spec, { print: !options.interactive })).replace(/</g, "\\u003c");
         const draw = (alt?: string) =>
           rawHtml(`<div class="cell-output-plotly" id="${id}"${alt ? ` role="img" aria-label="${escAttr(alt)}"` : ""}></div>\n<script>(function (s) { ${phoneLegend(id)} Plotly.newPlot(e, s.data, s.layout, s.config); })(${spec});</script>`);
         blocks.push({ markdown: draw(), figure: draw });
-      } else if (data["image/png"]) {
-        const src = writeImage(text(data["image/png"]), "png");
+      } else if (chart?.png || data["image/png"]) {
+        const src = writeImage(chart?.png ?? text(data["image/png"]), "png");
         blocks.push({ markdown: `![](${src})`, figure: (alt) => rawHtml(`<img src="${src}" alt="${escAttr(alt ?? "")}">`) });
       } else if (data["image/svg+xml"]) {
         const src = writeImage(Buffer.from(text(data["image/svg+xml"])).toString("base64"), "svg");
