@@ -64,3 +64,18 @@ test("a notebook is planned as frozen while its stored hash matches, and under t
   assert.equal(planNotebook(dir, "01-a.ipynb", "c0de", "quick").frozen, false, "another profile re-executes it");
   assert.equal(planNotebook(dir, "01-a.ipynb", "changed").frozen, false, "changed code re-executes it");
 });
+
+test("display-only cell options leave the freeze hash alone; execution options and code do not", () => {
+  const code = "c0de";
+  const plain = freezeHash(notebook(["const x = 1;\nshow(x);"]), "full", code, []);
+  const captioned = notebook([
+    '#| label: fig-loss\n#| fig-cap: "Loss: training and test"\n#| fig-alt: A falling curve.\n#| echo: false\n#| code-fold: true\n#| fig-subcap:\n#|   - "a"\n#|   - "b"\nconst x = 1;\nshow(x);',
+  ]);
+  assert.equal(freezeHash(captioned, "full", code, []), plain, "captions, alt text, echo and folding are display only");
+  // The same notebook as Jupyter stores it: a list of lines.
+  assert.equal(freezeHash({ metadata: {}, cells: [{ cell_type: "code", source: ["#| label: fig-loss\n", "const x = 1;\n", "show(x);"], outputs: [] }] }, "full", code, []), plain);
+  assert.notEqual(freezeHash(notebook(["#| eval: false\nconst x = 1;\nshow(x);"]), "full", code, []), plain, "eval changes what runs");
+  assert.notEqual(freezeHash(notebook(["#| label: fig-loss\nconst x = 2;\nshow(x);"]), "full", code, []), plain, "code still counts");
+  const md = (s: string): NotebookJson => ({ metadata: {}, cells: [{ cell_type: "markdown", source: s }] });
+  assert.notEqual(freezeHash(md("#| label: fig-x\ntext"), "full", code, []), freezeHash(md("text"), "full", code, []), "only code cells have options");
+});

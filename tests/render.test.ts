@@ -3,41 +3,12 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { chromiumPath, renderBook } from "../scripts/render/book";
-import { chartBundle } from "../lib/viz/chart-output";
-import { tempDir } from "./helpers/fixtures";
+import { fixtureBook } from "./helpers/book-fixture";
 import { spawnSync } from "child_process";
 
 const pandocMissing = spawnSync("pandoc", ["--version"]).error ? "pandoc is not installed (npm run setup)" : false;
 const chromiumMissing = chromiumPath() ? false : "chromium is not installed (npm run setup)";
 if (process.env.CI && (pandocMissing || chromiumMissing)) throw new Error(`CI must have pandoc and chromium: ${pandocMissing || chromiumMissing}`);
-
-const PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==";
-
-/** A tiny book: a preface, one chapter with a citation, a labelled equation and a cross-reference, one executed notebook with a plotly chart. */
-function fixtureBook(): string {
-  const dir = tempDir("book");
-  fs.writeFileSync(path.join(dir, "_quarto.yml"), [
-    "project:", "  type: book", "book:", '  title: "A Tiny Thesis"', '  author: "Ada"', "  chapters:", "    - index.qmd",
-    "    - part: Theory", "      chapters:", "        - theory.qmd", "        - nb.ipynb", "    - refs.qmd", "bibliography: refs.bib", "",
-  ].join("\n"));
-  fs.writeFileSync(path.join(dir, "index.qmd"), "# Preface {.unnumbered}\n\nA preface.\n");
-  fs.writeFileSync(path.join(dir, "theory.qmd"), "# Theory {#sec-theory}\n\n## The value function {#sec-value}\n\nAs shown by @goodfellow2014,\n\n$$ V(D, G) = \\mathbb{E}_{x}[\\log D(x)] $$ {#eq-value}\n\nand @eq-value is the game of @sec-value.\n");
-  fs.writeFileSync(path.join(dir, "refs.qmd"), "# References {.unnumbered}\n\n::: {#refs}\n:::\n");
-  fs.writeFileSync(path.join(dir, "refs.bib"), "@article{goodfellow2014, title={Generative Adversarial Nets}, author={Goodfellow, Ian}, journal={NeurIPS}, year={2014}}\n");
-  const nb = {
-    nbformat: 4, nbformat_minor: 4, metadata: {},
-    cells: [
-      { cell_type: "markdown", metadata: {}, source: ["# A notebook\n", "\n", "Loss curve of @sec-theory:"] },
-      { cell_type: "code", metadata: {}, execution_count: 1, source: ["show()"], outputs: [
-        { output_type: "stream", name: "stdout", text: ["epoch 1/1  loss 0.5\n"] },
-        { output_type: "display_data", metadata: {}, data: chartBundle({ data: [{ type: "scatter", x: [1, 2], y: [3, 1] }], layout: { title: { text: "loss" } } }, Buffer.from(PNG_1PX, "base64")) },
-        { output_type: "display_data", metadata: {}, data: { "text/html": "<table><tr><td>42</td></tr></table>", "text/plain": "<html>" } },
-      ] },
-    ],
-  };
-  fs.writeFileSync(path.join(dir, "nb.ipynb"), JSON.stringify(nb));
-  return dir;
-}
 
 test("renders a fixture book to HTML: navigation, numbering, math, citations, cross-references, plotly", { skip: pandocMissing }, () => {
   const dir = fixtureBook();
@@ -55,6 +26,16 @@ test("renders a fixture book to HTML: navigation, numbering, math, citations, cr
   assert.equal((nbPage.match(/Plotly\.newPlot/g) ?? []).length, 1, "the chart is interactive");
   assert.match(nbPage, /<td>42<\/td>/, "HTML tables kept");
   assert.match(nbPage, /Chapter 1|Theory/, "cross-page reference resolved");
+  assert.match(nbPage, /<figure class="cell-figure" id="fig-loss">[\s\S]*?Plotly\.newPlot[\s\S]*?<figcaption>\s*<strong>Figure 2\.1:<\/strong> The loss falls over <strong>one<\/strong> epoch\./, "a captioned chart is a numbered figure");
+  assert.match(theory, /<a href="nb.html#fig-loss">Figure 2\.1<\/a>/, "a chapter cross-references a notebook figure");
+  assert.match(nbPage, /id="fig-samples-2">\s*<img src="figures\/nb-\d\.png" alt="Ten digits\.">[\s\S]*?Figure 2\.3:<\/strong> Second grid\./, "one figure per caption, with alt text");
+  assert.match(nbPage, /<a href="#fig-samples-2">Figure 2\.3<\/a>|<a href="nb.html#fig-samples-2">Figure 2\.3<\/a>/, "a notebook cross-references its own figure");
+  assert.ok(!nbPage.includes("grids()"), "echo: false hides the code");
+  assert.ok(!nbPage.includes("#| "), "cell options are not shown");
+  assert.match(fs.readFileSync(path.join(dir, "_book", "index.html"), "utf8"), /<a href="nb\.html">notebook<\/a>/, "a link to a chapter's source leads to its page");
+  assert.match(theory, /<h2 class="unnumbered references-heading" id="references">References<\/h2>/, "a chapter's references have a heading");
+  assert.equal((fs.readFileSync(path.join(dir, "_book", "refs.html"), "utf8").match(/>References</g) ?? []).length, 2, "the references page keeps its own title (and its sidebar entry) only");
+  assert.match(nbPage, /<details class="code-fold"><summary>Show the helper<\/summary>[\s\S]*?helper[\s\S]*?<\/details>/, "code-fold folds the code");
   assert.ok(fs.existsSync(path.join(dir, "_book", "site_libs", "katex", "katex.min.css")));
   assert.ok(!/plotly/i.test(fs.readFileSync(path.join(dir, "_book", "theory.html"), "utf8").split("</head>")[0]), "no plotly.js on pages without charts");
 });
@@ -64,9 +45,9 @@ test("renders the fixture book to PDF with static figures", { skip: pandocMissin
   const result = renderBook({ projectDir: dir, log: () => {} });
   assert.ok(result.pdf && fs.readFileSync(result.pdf).subarray(0, 5).toString() === "%PDF-");
   const print = fs.readFileSync(path.join(dir, "_book", "print", "book.html"), "utf8");
-  assert.ok(!print.includes("Plotly.newPlot"), "print uses the PNG fallback, not plotly");
-  assert.match(print, /<img src="figures\/nb-1\.png"/);
-  assert.ok(fs.existsSync(path.join(dir, "_book", "print", "figures", "nb-1.png")));
+  assert.match(print, /Plotly\.newPlot[\s\S]*?"staticPlot":true/, "print draws line charts with plotly, statically");
+  assert.match(print, /<img src="figures\/nb-2\.png"/, "images are files next to the print page");
+  assert.ok(fs.existsSync(path.join(dir, "_book", "print", "figures", "nb-2.png")));
   const info = spawnSync("pdfinfo", [result.pdf!], { encoding: "utf8" });
   if (!info.error) assert.ok(Number(/Pages:\s+(\d+)/.exec(info.stdout)?.[1]) >= 4, info.stdout);
 });

@@ -13,13 +13,16 @@ import YAML from "yaml";
 import { PROJECT_ROOT } from "../../lib/paths";
 import { CrossrefIndex, indexChapterTitle, indexPage } from "./crossref";
 import { notebookToMarkdown, NotebookJson } from "./notebook-markdown";
-import { BookInfo, NavEntry, printPage, webPage } from "./page";
+import { BookInfo, NavEntry, pageHeadings, printPage, webPage } from "./page";
+import { SearchDocument, searchDocuments, searchIndexScript } from "./search-index";
 
 interface QuartoChapterList { part?: string; chapters?: (string | QuartoChapterList)[] }
 interface QuartoConfig {
-  project?: { "output-dir"?: string };
+  /** `resources`: files or folders copied into the book as they are (Quarto's key; e.g. an explorer's models). */
+  project?: { "output-dir"?: string; resources?: string | string[] };
   book?: { title?: string; subtitle?: string; author?: string | string[]; date?: string; chapters?: (string | QuartoChapterList)[]; appendices?: string[] };
   bibliography?: string | string[];
+  format?: { html?: { "code-fold"?: boolean | "show" } };
 }
 
 interface Page {
@@ -90,13 +93,56 @@ function copyDir(from: string, to: string, filter: (f: string) => boolean = () =
   }
 }
 
-/** Rewrites relative `src`/`href` of a page body so they resolve from another folder. */
-function rebase(html: string, fromDir: string, toDir: string): string {
-  return html.replace(/(src|href)="(?![a-z]+:|#|\/)([^"]+)"/g, (_, attr: string, url: string) => {
-    const [file, anchor] = url.split("#");
-    if (file.endsWith(".html") && anchor !== undefined) return `${attr}="#${anchor}"`;
-    return `${attr}="${path.relative(toDir, path.join(fromDir, file)) + (anchor ? "#" + anchor : "")}"`;
-  });
+/**
+ * A page body for the one-file print version: its ids get the prefix `c<chapter>-` (pages reuse ids such
+ * as "summary" or pandoc's "cb1"; the charts' scripts follow), links to a page of the book become links inside the print file, and
+ * other relative `src`/`href` are rebased from the page's folder to the print folder.
+ */
+function printBody(html: string, chapter: number, pageDir: string, outDir: string, printDir: string, pageIndex: Map<string, number>): string {
+  return html
+    .replace(/(<[a-z][^>]*?\s)id="([^"]+)"/g, (_, tag: string, id: string) => `${tag}id="c${chapter}-${id}"`)
+    .replace(/getElementById\("([^"]+)"\)/g, (_, id: string) => `getElementById("c${chapter}-${id}")`)
+    .replace(/(src|href)="(?![a-z]+:|\/)([^"]*)"/g, (_, attr: string, url: string) => {
+      const [file, anchor] = url.split("#");
+      if (!file) return `${attr}="#c${chapter}-${anchor}"`;
+      const target = path.resolve(pageDir, file);
+      const page = pageIndex.get(path.relative(outDir, target));
+      if (attr === "href" && page !== undefined) return `href="#${anchor ? `c${page}-${anchor}` : `chapter-${page}`}"`;
+      return `${attr}="${path.relative(printDir, target) + (anchor ? "#" + anchor : "")}"`;
+    });
+}
+
+/** Links to a chapter's source (`notebooks/05-….ipynb`, `chapters/03-gans.qmd`) lead to its page, as in Quarto. */
+function sourceLinks(html: string, sourceDir: string, sources: Set<string>): string {
+  return html.replace(/href="(?![a-z]+:|#|\/)([^"#]+)\.(qmd|ipynb|md)(#[^"]*)?"/g, (m, stem: string, ext: string, anchor = "") =>
+    sources.has(path.normalize(path.join(sourceDir, `${stem}.${ext}`))) ? `href="${stem}.html${anchor}"` : m);
+}
+
+/**
+ * Touches pandoc does not make: a heading over a chapter's references (not on the page that places them
+ * itself with `::: {#refs}`), tables that scroll in their box.
+ */
+function finishBody(html: string, refsHeading: boolean): string {
+  const headed = refsHeading ? html.replace(/(<div id="refs"[^>]*class="[^"]*references)/, `<h2 class="unnumbered references-heading" id="references">References</h2>\n$1`) : html;
+  return headed
+    .replace(/<table\b/g, '<div class="table-scroll"><table')
+    .replace(/<\/table>/g, "</table></div>")
+    // "0.453 ± 0.043" is one value: it must not break across lines.
+    .replace(/<td([^>]*)>([^<]*?) ± ([^<]*?)<\/td>/g, (_, a: string, l: string, r: string) => `<td${a}>${l}\u00a0±\u00a0${r}</td>`);
+}
+
+/** Named destinations of a PDF (an element id → its page), read with poppler's pdfinfo; empty without it. */
+function pdfDestinations(pdf: string): Record<string, number> {
+  const run = spawnSync("pdfinfo", ["-dests", pdf], { encoding: "utf8", maxBuffer: 64 << 20 });
+  if (run.error || run.status !== 0) return {};
+  return Object.fromEntries(Array.from(run.stdout.matchAll(/^\s*(\d+)\s+\[[^\]]*\]\s+"([^"]+)"$/gm), (m) => [m[2], Number(m[1])]));
+}
+
+/** Prints `html` to `pdf` with headless Chromium, with the document outline (bookmarks) from the headings. */
+function printPdf(chromium: string, html: string, pdf: string, outDir: string): void {
+  const run = spawnSync(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${path.join(outDir, ".chromium")}`, "--no-pdf-header-footer", "--generate-pdf-document-outline", "--virtual-time-budget=20000", `--print-to-pdf=${pdf}`, "file://" + html], { encoding: "utf8" });
+  fs.rmSync(path.join(outDir, ".chromium"), { recursive: true, force: true });
+  if (run.status !== 0 || !fs.existsSync(pdf)) throw new Error(`Chromium could not print the PDF:\n${run.stderr}`);
 }
 
 export function chromiumPath(): string | undefined {
@@ -129,12 +175,13 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
     const output = file.replace(/\.(qmd|md|ipynb)$/, ".html");
     const stem = path.basename(file).replace(/\.\w+$/, "");
     const markdown = file.endsWith(".ipynb")
-      ? (interactive: boolean, figureDir: string, figureHref: string) => notebookToMarkdown(JSON.parse(fs.readFileSync(source, "utf8")) as NotebookJson, { interactive, figureDir, figureHref, stem })
+      ? (interactive: boolean, figureDir: string, figureHref: string) => notebookToMarkdown(JSON.parse(fs.readFileSync(source, "utf8")) as NotebookJson, { interactive, figureDir, figureHref, stem, codeFold: config.format?.html?.["code-fold"] })
       : () => ({ markdown: stripFrontMatter(fs.readFileSync(source, "utf8")), hasPlotly: false });
     const plain = markdown(false, path.join(outDir, ".scratch"), "figures").markdown;
     const heading = firstHeading(plain);
     if (!heading) throw new Error(`${file}: a chapter must start with a level-1 heading (# Title).`);
-    const number = unnumbered(plain) ? undefined : ++chapter;
+    // Appendices (Quarto letters them) are not numbered as chapters here.
+    const number = unnumbered(plain) || part === "Appendices" ? undefined : ++chapter;
     return { source: file, output, part, number, title: heading[1].replace(/[*_`]/g, ""), plain, markdown };
   });
   fs.rmSync(path.join(outDir, ".scratch"), { recursive: true, force: true });
@@ -148,19 +195,31 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
   const assets = path.join(outDir, "site_libs");
   copyDir(path.join(path.dirname(require.resolve("katex/package.json")), "dist"), path.join(assets, "katex"), (f) => f === "fonts" || /^katex\.min\.css$|\.woff2$/.test(f));
   fs.copyFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), path.join(assets, "plotly.min.js"));
-  fs.copyFileSync(path.join(__dirname, "book.css"), path.join(assets, "book.css"));
+  fs.copyFileSync(path.join(path.dirname(require.resolve("minisearch")), "..", "umd", "index.js"), path.join(assets, "minisearch.min.js"));
+  for (const f of ["book.css", "book.js"]) fs.copyFileSync(path.join(__dirname, f), path.join(assets, f));
   const images = path.join(projectDir, "images");
   if (fs.existsSync(images)) copyDir(images, path.join(outDir, "images"), (f) => f !== "generated");
-  // The explorer's models and scripts (_quarto.yml lists them as resources): the one generated folder a page links to.
-  const explorer = path.join(images, "generated", "explorer");
-  if (fs.existsSync(explorer)) copyDir(explorer, path.join(outDir, "images", "generated", "explorer"));
+  for (const resource of [config.project?.resources ?? []].flat()) {
+    // A folder glob (`dir/**`, as Quarto takes it) is that folder; one a build step skipped is left out.
+    const rel = resource.replace(/\/\*\*?$/, "");
+    const from = path.join(projectDir, rel);
+    if (!fs.existsSync(from)) {
+      log(`  resource ${resource}: not there, not copied`);
+      continue;
+    }
+    fs.cpSync(from, path.join(outDir, rel), { recursive: true });
+  }
 
-  const nav: NavEntry[] = pages.map((p) => ({ title: p.title, number: p.number, output: p.output, part: p.part }));
+  const nav: NavEntry[] = pages.map((p) => ({ title: p.title, number: p.number, output: p.output, part: p.part, notebook: p.source.endsWith(".ipynb") ? path.basename(p.source) : undefined }));
+  const pageIndex = new Map(pages.map((p, i) => [p.output, i]));
+  const sources = new Set(pages.map((p) => path.normalize(p.source)));
   const pdfName = info.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") + ".pdf";
   const wantPdf = options.pdf !== false;
   if (wantPdf) info.pdf = pdfName;
   const printDir = path.join(outDir, "print");
   const printBodies: string[] = [];
+  let printPlotly = false;
+  const search: SearchDocument[] = [];
   pages.forEach((p, i) => {
     const pageDir = path.dirname(path.join(outDir, p.output));
     fs.mkdirSync(pageDir, { recursive: true });
@@ -169,26 +228,36 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
     const isRefs = /\{#refs\}/.test(p.plain);
     const meta = { crossref: index, page_root: rootPrefix, output_format: "html", ...(isRefs ? { nocite: "@*" } : {}) };
     const web = p.markdown(true, path.join(pageDir, "figures"), "figures");
-    const body = pandocHtml(web.markdown, p, outDir, meta, bibliography, p.number !== undefined);
+    const body = sourceLinks(finishBody(pandocHtml(web.markdown, p, outDir, meta, bibliography, p.number !== undefined), !isRefs), path.dirname(p.source), sources);
     fs.writeFileSync(path.join(outDir, p.output), webPage({ info, nav, current: i, body, rootPrefix, plotly: web.hasPlotly }));
+    if (nav[i].notebook) fs.copyFileSync(path.join(projectDir, p.source), path.join(pageDir, nav[i].notebook!));
+    search.push(...searchDocuments(body, p.output, nav[i].number !== undefined ? `${nav[i].number} ${p.title}` : p.title, search.length));
     if (wantPdf) {
       const print = p.markdown(false, path.join(printDir, "figures"), "figures");
-      const printBody = pandocHtml(print.markdown, p, outDir, { ...meta, page_root: "", output_format: "pdf" }, bibliography, p.number !== undefined);
-      printBodies.push(`<section class="chapter" id="chapter-${i}">${rebase(printBody.replace(/src="figures\//g, `src="${path.relative(pageDir, printDir)}/figures/`), pageDir, printDir)}</section>`);
+      printPlotly ||= print.hasPlotly;
+      const html = sourceLinks(finishBody(pandocHtml(print.markdown, p, outDir, { ...meta, output_format: "pdf" }, bibliography, p.number !== undefined), !isRefs), path.dirname(p.source), sources).replace(/src="figures\//g, `src="${path.relative(pageDir, printDir)}/figures/`);
+      const chapterBody = printBody(html, i, pageDir, outDir, printDir, pageIndex);
+      nav[i].sections = pageHeadings(chapterBody).filter((h) => h.level === 2 && h.id !== `c${i}-references`).map((h) => ({ id: h.id, title: h.title }));
+      printBodies.push(`<section class="chapter" id="chapter-${i}">${chapterBody}</section>`);
     }
     log(`  page ${p.output}`);
   });
+  fs.writeFileSync(path.join(assets, "search-index.js"), searchIndexScript(search));
 
   let pdf: string | undefined;
   if (wantPdf) {
     const printHtml = path.join(printDir, "book.html");
-    fs.writeFileSync(printHtml, printPage({ info, nav, bodies: printBodies }));
     const chromium = chromiumPath();
     if (!chromium) throw new Error("No Chromium for the PDF: run npm run setup (apt-get install chromium), or render with --no-pdf.");
     pdf = path.join(outDir, pdfName);
-    const run = spawnSync(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${path.join(outDir, ".chromium")}`, "--no-pdf-header-footer", "--virtual-time-budget=20000", `--print-to-pdf=${pdf}`, "file://" + printHtml], { encoding: "utf8" });
-    fs.rmSync(path.join(outDir, ".chromium"), { recursive: true, force: true });
-    if (run.status !== 0 || !fs.existsSync(pdf)) throw new Error(`Chromium could not print the PDF:\n${run.stderr}`);
+    // Two passes: the first print tells on which page each chapter and section starts, the second shows it in the contents.
+    fs.writeFileSync(printHtml, printPage({ info, nav, bodies: printBodies, plotly: printPlotly }));
+    printPdf(chromium, printHtml, pdf, outDir);
+    const destinations = pdfDestinations(pdf);
+    if (Object.keys(destinations).length > 0) {
+      fs.writeFileSync(printHtml, printPage({ info, nav, bodies: printBodies, plotly: printPlotly, pages: destinations }));
+      printPdf(chromium, printHtml, pdf, outDir);
+    }
     log(`PDF: ${pdf}`);
   }
   const html = path.join(outDir, pages[0].output === "index.html" ? "index.html" : pages[0].output);

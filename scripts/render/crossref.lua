@@ -27,6 +27,35 @@ local function image(img)
   end
 end
 
+-- Quarto's div figures, `::: {#fig-x}` content + caption paragraph `:::` (notebook cells with
+-- `#| fig-cap:` become these): a <figure> whose caption is numbered like an image figure's.
+local function div(el)
+  local id = el.identifier
+  if not (id:match("^fig%-") or el.classes:includes("cell-figure")) then return nil end
+  local blocks = pandoc.List(el.content)
+  local caption = pandoc.List()
+  local last = blocks[#blocks]
+  if last and (last.t == "Para" or last.t == "Plain") then
+    caption = pandoc.List(last.content)
+    blocks:remove(#blocks)
+  end
+  local e = index[id]
+  if e then
+    caption:insert(1, pandoc.Space())
+    caption:insert(1, pandoc.Strong({ pandoc.Str("Figure " .. e.number .. ":") }))
+  end
+  local out = pandoc.List()
+  out:insert(pandoc.RawBlock("html", '<figure class="cell-figure"' .. (id ~= "" and (' id="' .. id .. '"') or "") .. ">"))
+  out:extend(blocks)
+  if #caption > 0 then
+    out:insert(pandoc.RawBlock("html", "<figcaption>"))
+    out:insert(pandoc.Plain(caption))
+    out:insert(pandoc.RawBlock("html", "</figcaption>"))
+  end
+  out:insert(pandoc.RawBlock("html", "</figure>"))
+  return out
+end
+
 -- `$$ … $$ {#eq-x}`: tag the equation with its number and anchor it.
 local function inlines(list)
   local out = pandoc.List()
@@ -50,4 +79,4 @@ local function inlines(list)
   return out
 end
 
-return { { Meta = meta }, { Cite = cite, Image = image, Inlines = inlines } }
+return { { Meta = meta }, { Cite = cite, Image = image, Inlines = inlines, Div = div } }

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { sourceDigest } from "../../lib/core/code-digest";
 import { RESULTS_MIME } from "../../lib/viz/results-types";
+import { executionSource } from "./cell-options";
 
 export interface NotebookJson {
   cells: { cell_type: string; source: string | string[]; outputs?: { data?: Record<string, unknown> }[] }[];
@@ -28,10 +29,15 @@ export function codeDigest(root: string): string {
 /**
  * Hash of what an execution depends on: the notebook's sources, the code digest and the profile;
  * for a notebook that reads other notebooks' results (the results chapter), also those results.
+ * Display-only cell options (`#| fig-cap:`, `#| echo:` …) are left out: captioning a figure keeps
+ * the notebook frozen, while `#| eval:` and code changes do not.
  */
 export function freezeHash(nb: NotebookJson, profile: string, code: string, others: string[]): string {
   const h = crypto.createHash("sha256").update(profile).update(code);
-  const sources = nb.cells.map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source));
+  const sources = nb.cells.map((c) => {
+    const source = Array.isArray(c.source) ? c.source.join("") : c.source;
+    return c.cell_type === "code" ? executionSource(source) : source;
+  });
   nb.cells.forEach((c, i) => h.update(c.cell_type).update(sources[i]));
   if (sources.some((s) => /notebookResults\(/i.test(s))) {
     for (const file of others) {
