@@ -13,5 +13,6 @@ export * from "./random";
 export * from "./paths";
 export * from "./stats";
 export * from "./experiments";
+export * from "./experiments/style-transfer";
 export * from "./metrics/index";
 export * from "./runs/index";

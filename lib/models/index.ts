@@ -5,3 +5,4 @@ export * from "./vae";
 export * from "./dcgan";
 export * from "./transfer";
 export * from "./cgan";
+export * from "./feature-net";

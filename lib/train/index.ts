@@ -7,3 +7,4 @@ export * from "./run-cache";
 export * from "./model-io";
 export * from "./gan";
 export * from "./fit-gan";
+export * from "./style-transfer";
