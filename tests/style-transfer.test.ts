@@ -24,11 +24,14 @@ test("Gram matrix equals FᵀF / (h·w) computed by hand", () => {
 });
 
 test("total variation: squared differences of neighbours, by hand", () => {
-  // One channel 2×2: [[0, 1], [3, 5]] → vertical (3-0)², (5-1)² mean 12.5; horizontal (1-0)², (5-3)² mean 2.5.
-  const x = tf.tensor4d([0, 1, 3, 5], [1, 2, 2, 1]);
-  const tv = totalVariation(x);
-  assert.equal(tv.dataSync()[0], 15);
-  tf.dispose([x, tv]);
+  // One channel 2×3: [[0, 1, 4], [3, 5, 5]]; pixels with both neighbours: (0,0) and (0,1).
+  // (0,0): (3−0)² + (1−0)² = 10; (0,1): (5−1)² + (4−1)² = 25 → mean 17.5.
+  const x = tf.tensor4d([0, 1, 4, 3, 5, 5], [1, 2, 3, 1]);
+  assert.equal(totalVariation(x).dataSync()[0], 17.5);
+  // Two channels: the mean over channels (the second is the first doubled: 4× the squares).
+  const y = tf.tensor4d([0, 0, 1, 2, 4, 8, 3, 6, 5, 10, 5, 10], [1, 2, 3, 2]);
+  assert.equal(totalVariation(y).dataSync()[0], (17.5 + 70) / 2);
+  tf.dispose([x, y]);
 });
 
 test("the extractor reproduces the model's own layer outputs, at the training size and at another size", () => {
@@ -44,6 +47,10 @@ test("the extractor reproduces the model's own layer outputs, at the training si
     assert.deepEqual(got[i].shape, want[i].shape);
     assert.ok(tf.max(tf.abs(tf.sub(got[i], want[i]))).dataSync()[0] < 1e-5);
   }
+  const sym = featureExtractor(model, { inputScale: "symmetric" });
+  const wantSym = probe.predict(x.mul(2).sub(1)) as tf.Tensor[];
+  assert.ok(tf.max(tf.abs(tf.sub(sym.extract(x, ["conv2_1"])[0], wantSym[1]))).dataSync()[0] < 1e-5, "symmetric: the model sees 2x − 1");
+  sym.dispose();
   const big = fx.extract(tf.zeros([1, 20, 12, 3]) as tf.Tensor4D, ["conv2_1"])[0];
   assert.deepEqual(big.shape, [1, 10, 6, 6], "one pooling halves 20×12");
   assert.throws(() => fx.extract(x, ["conv9_9"]), /no layer conv9_9; its layers are conv1_1, conv1_2, conv2_1/);

@@ -14,7 +14,7 @@ import { decodeImageFiles } from "../data/image-files";
 import { TextureKind, textureImage } from "../data/textures";
 import { ConvAutoencoderConfig } from "../models/conv-ae";
 import { buildFeatureNet, FeatureExtractor, featureExtractor, FeatureNetConfig } from "../models/feature-net";
-import { classifierAccuracy, classifierStep } from "../metrics/classifier";
+import { classifierStep } from "../metrics/classifier";
 import { DATA_DIR, relativeToProject } from "../paths";
 import { Profile } from "../profiles";
 import { fitAutoencoder, TrainingConfig } from "../train/fit";
@@ -68,7 +68,7 @@ export function styleExperiment(profile: Profile): StyleExperiment {
     ],
     emojiCount: profile.colourSize,
     featureNet: { imageShape: [64, 64, 3], numClasses: 10, blocks: [[16, 16], [32, 32], [64, 64], [128, 128]], dropout: 0.2, seed: 9 },
-    featureTraining: { batchSize: 64, numEpochs: full ? 8 : 1, learningRate: 1e-3, seed: 9 },
+    featureTraining: { batchSize: 64, numEpochs: full ? 6 : 1, learningRate: 1e-3, seed: 9 },
     colourAe: {
       config: { imageShape: [64, 64, 3], filters: [32, 64, 128], latentDim: 128, seed: 1 },
       training: { batchSize: 64, numEpochs: profile.epochs.colourAe, learningRate: 1e-3, seed: 1 },
@@ -79,21 +79,34 @@ export function styleExperiment(profile: Profile): StyleExperiment {
       encoder: { content: "enc_conv_2", style: ["enc_conv_0", "enc_conv_1", "enc_conv_2"] },
     },
     weights: { content: 1, style: 10, tv: 1 },
-    steps: full ? 300 : 30,
+    steps: full ? 250 : 30,
     learningRate: 0.02,
-    ablation: { styleWeights: [1, 10, 100], tvWeights: [0, 1, 10], steps: full ? 200 : 20 },
-    synthesisSteps: full ? 300 : 30,
+    ablation: { styleWeights: [1, 10, 100], tvWeights: [0, 1, 10], steps: full ? 150 : 20 },
+    synthesisSteps: full ? 250 : 30,
     seed: 9,
   };
 }
 
-/** Digest of this file: it defines how the feature classifier trains, so it joins the cache key. */
-function codeDigest(): string {
+/**
+ * The classifier's training step lives in metrics/classifier.ts, which the run cache does not hash
+ * (it hashes models, train and data): its digest joins the cache key, as fitClassifier's does.
+ */
+function stepCodeDigest(): string {
   try {
-    return crypto.createHash("sha256").update(fs.readFileSync(__filename)).digest("hex").slice(0, 12);
+    return crypto.createHash("sha256").update(fs.readFileSync(path.join(__dirname, "..", "metrics", "classifier.ts"))).digest("hex").slice(0, 12);
   } catch {
     return "unknown";
   }
+}
+
+/** Share of a labelled data set the classifier gets right, fed [-1, 1] as it was trained. */
+function symmetricAccuracy(model: tf.LayersModel, data: ImageDataset): number {
+  let correct = 0;
+  for (const b of data.batches({ batchSize: 256, seed: 0, shuffle: false, scale: "symmetric" })) {
+    correct += tf.tidy(() => (model.predict(b.x) as tf.Tensor2D).argMax(1).equal(b.y!.cast("int32")).sum().dataSync()[0]);
+    tf.dispose([b.x, b.y!]);
+  }
+  return correct / data.size;
 }
 
 export interface FeatureNetworks {
@@ -125,19 +138,19 @@ export async function loadFeatureNetworks(exp: StyleExperiment, callbacks: { cla
   const t = exp.featureTraining;
   const run = await trainCached({
     name: "09-feature-net",
-    config: { model: cfg, training: t, scale: "unit", train: { name: data.train.name, size: data.train.size }, test: { name: data.test.name, size: data.test.size }, code: codeDigest() },
+    config: { model: cfg, training: t, scale: "symmetric", train: { name: data.train.name, size: data.train.size }, test: { name: data.test.name, size: data.test.size }, code: stepCodeDigest() },
     build: () => ({ classifier: buildFeatureNet(cfg) }),
     optimizers: { adam: optimizer },
     train: (m, control) => {
-      const evaluate: Callbacks = { onEpochEnd: (info) => void (info.logs.test_accuracy = classifierAccuracy(m.classifier, data.test)) };
-      return trainLoop({ data: data.train, batchSize: t.batchSize, numEpochs: t.numEpochs, seed: t.seed, scale: "unit", step: classifierStep(m.classifier, optimizer), ...control, callbacks: [evaluate, ...control.callbacks] });
+      const evaluate: Callbacks = { onEpochEnd: (info) => void (info.logs.test_accuracy = symmetricAccuracy(m.classifier, data.test)) };
+      return trainLoop({ data: data.train, batchSize: t.batchSize, numEpochs: t.numEpochs, seed: t.seed, scale: "symmetric", step: classifierStep(m.classifier, optimizer), ...control, callbacks: [evaluate, ...control.callbacks] });
     },
     callbacks: callbacks.classifier,
   });
   optimizer.dispose();
   const classifier = run.models.classifier;
   const last = run.epochs[run.epochs.length - 1]?.logs.test_accuracy;
-  const accuracy = typeof last === "number" ? last : classifierAccuracy(classifier, data.test);
+  const accuracy = typeof last === "number" ? last : symmetricAccuracy(classifier, data.test);
   const counts = new Map<number, number>();
   for (const l of data.test.labels!) counts.set(l, (counts.get(l) ?? 0) + 1);
   const majorityShare = Math.max(...counts.values()) / data.test.size;
@@ -145,9 +158,10 @@ export async function loadFeatureNetworks(exp: StyleExperiment, callbacks: { cla
   const untrained = buildFeatureNet(cfg);
   const colour = await fitAutoencoder({ kind: "conv", config: exp.colourAe.config }, { name: "03-colour-ae", ...data, training: exp.colourAe.training, callbacks: callbacks.colourAe });
   const extractors = {
-    trained: featureExtractor(classifier, FEATURE_NETWORK_LABELS.trained),
-    random: featureExtractor(untrained, FEATURE_NETWORK_LABELS.random),
-    encoder: featureExtractor(colour.encoder, FEATURE_NETWORK_LABELS.encoder),
+    trained: featureExtractor(classifier, { name: FEATURE_NETWORK_LABELS.trained, inputScale: "symmetric" }),
+    random: featureExtractor(untrained, { name: FEATURE_NETWORK_LABELS.random, inputScale: "symmetric" }),
+    // Notebook 03's autoencoder was trained on [0, 1]: its features are used as they are.
+    encoder: featureExtractor(colour.encoder, { name: FEATURE_NETWORK_LABELS.encoder, inputScale: "unit" }),
   };
   const colourAeTestLoss = colour.epochs[colour.epochs.length - 1].logs.test_loss;
   [classifier, untrained, colour.encoder, colour.decoder].forEach((m) => m.dispose());

@@ -9,9 +9,12 @@
  *   random initial weights, or the conv encoder of an autoencoder) as a function of the image that
  *   returns the activations of named layers. It applies the layers' weights with tf ops, so it works at
  *   any image size, not only the size the model was built for.
+ * The input range matters: on uncentred [0, 1] pixels the Gram matrices of ReLU features are dominated by
+ * the mean brightness (textures synthesised that way are coloured noise), which is why VGG subtracts the
+ * mean pixel and why this classifier, trained or random, takes [-1, 1].
  */
 import * as tf from "@tensorflow/tfjs";
-import { ImageShape } from "../data/dataset";
+import { ImageShape, PixelScale } from "../data/dataset";
 import { seededInit } from "./dense-ae";
 
 export interface FeatureNetConfig {
@@ -25,7 +28,7 @@ export interface FeatureNetConfig {
   seed: number;
 }
 
-/** conv blocks (3×3, ReLU, `same`) each followed by 2×2 average pooling → global average pool `features` → logits. */
+/** conv blocks (3×3, ReLU, `same`) each followed by 2×2 average pooling → global average pool `features` → logits. Input in [-1, 1]. */
 export function buildFeatureNet(cfg: FeatureNetConfig): tf.LayersModel {
   if (cfg.blocks.length === 0 || cfg.blocks.some((b) => b.length === 0)) {
     throw new Error(`buildFeatureNet: blocks must be non-empty arrays of channel counts, got ${JSON.stringify(cfg.blocks)}.`);
@@ -80,12 +83,32 @@ function activationOp(name: string, alpha = 0.2): Op | undefined {
 }
 
 /**
+ * Average pooling with `valid` padding as a convolution whose kernel is 1/size² on each channel's diagonal:
+ * the same numbers, but its gradient runs on the engine's convolution kernels (the cpu backend's
+ * AvgPoolGrad was the slowest op of a style-transfer step, ~0.2 s at 128×128). Kernels are cached by shape.
+ */
+function pool(x: tf.Tensor4D, op: Extract<Op, { kind: "pool" }>, kernels: Map<string, tf.Tensor4D>): tf.Tensor4D {
+  if (op.type === "max") return tf.maxPool(x, op.size, op.strides, op.padding);
+  if (op.padding !== "valid") return tf.avgPool(x, op.size, op.strides, op.padding);
+  const c = x.shape[3];
+  const key = `${op.size}x${c}`;
+  let kernel = kernels.get(key);
+  if (!kernel) {
+    kernel = tf.keep(tf.tidy(() => tf.eye(c).div(op.size * op.size).reshape([1, 1, c, c]).tile([op.size, op.size, 1, 1]) as tf.Tensor4D));
+    kernels.set(key, kernel);
+  }
+  return tf.conv2d(x, kernel, op.strides, "valid");
+}
+
+/**
  * The convolutional trunk of `model` as a {@link FeatureExtractor}: walks its layers from the input,
  * copying Conv2D weights and mirroring ReLU / LeakyReLU / pooling layers, up to the first layer that
  * is not part of a trunk (Flatten, global pooling, Dense). The model can be disposed afterwards.
  * Throws, naming the layer, on anything else (e.g. batch normalisation), rather than silently skipping it.
+ * `inputScale` is the range the model was trained on (`symmetric`: [-1, 1]); `extract` always takes [0, 1].
  */
-export function featureExtractor(model: tf.LayersModel, name: string = model.name): FeatureExtractor {
+export function featureExtractor(model: tf.LayersModel, options: { name?: string; inputScale?: PixelScale } = {}): FeatureExtractor {
+  const { name = model.name, inputScale = "unit" } = options;
   const ops: Op[] = [];
   const stops = new Set(["Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Dense", "Dropout"]);
   for (const layer of model.layers) {
@@ -115,6 +138,7 @@ export function featureExtractor(model: tf.LayersModel, name: string = model.nam
   const convs = ops.filter((o): o is Extract<Op, { kind: "conv" }> => o.kind === "conv");
   if (convs.length === 0) throw new Error(`featureExtractor: ${model.name} has no Conv2D layer before its head.`);
   const layers = convs.map((o) => o.name);
+  const poolKernels = new Map<string, tf.Tensor4D>();
   return {
     name,
     layers,
@@ -123,7 +147,8 @@ export function featureExtractor(model: tf.LayersModel, name: string = model.nam
       if (unknown.length) throw new Error(`${name}: no layer ${unknown.join(", ")}; its layers are ${layers.join(", ")}.`);
       const found = new Map<string, tf.Tensor4D>();
       const last = Math.max(...wanted.map((w) => layers.indexOf(w)));
-      let h = x;
+      // Pixels come in [0, 1]; a network trained on [-1, 1] sees 2x − 1.
+      let h: tf.Tensor4D = inputScale === "symmetric" ? tf.sub(tf.mul(x, 2), 1) : x;
       let pending: string | undefined;
       let convIndex = -1;
       for (let i = 0; i < ops.length && convIndex <= last; i++) {
@@ -135,7 +160,7 @@ export function featureExtractor(model: tf.LayersModel, name: string = model.nam
           if (op.bias) h = tf.add(h, op.bias);
           pending = op.name;
         } else if (op.kind === "act") h = op.fn(h);
-        else h = op.type === "avg" ? tf.avgPool(h, op.size, op.strides, op.padding) : tf.maxPool(h, op.size, op.strides, op.padding);
+        else h = pool(h, op, poolKernels);
         // A conv's tap is its output after the activation that follows it, if any.
         if (pending && ops[i + 1]?.kind !== "act") {
           found.set(pending, h);
@@ -146,6 +171,8 @@ export function featureExtractor(model: tf.LayersModel, name: string = model.nam
     },
     dispose() {
       for (const c of convs) tf.dispose([c.kernel, ...(c.bias ? [c.bias] : [])]);
+      tf.dispose([...poolKernels.values()]);
+      poolKernels.clear();
     },
   };
 }
