@@ -4,7 +4,12 @@ import * as tf from "@tensorflow/tfjs";
 import { buildFeatureNet, convLayerNames, featureExtractor } from "../lib/models/feature-net";
 import { buildConvAutoencoder } from "../lib/models/conv-ae";
 import { gramMatrix, styleLosses, styleTargets, disposeTargets, styleTransfer, totalVariation, styleDistance } from "../lib/train/style-transfer";
+import * as fs from "fs";
+import * as path from "path";
 import { textureImage } from "../lib/data/textures";
+import { loadEmojiByName } from "../lib/data/emoji";
+import { loadUserStyleImages } from "../lib/experiments/style-transfer";
+import { makeImageFolder } from "./helpers/fixtures";
 
 tf.setBackend("cpu");
 
@@ -145,4 +150,19 @@ test("procedural textures: deterministic, RGB, distinct, and a clear error for u
     assert.ok(new Set(t.images).size > 4, `${kind} has several colours`);
   }
   assert.throws(() => textureImage("dots" as never, { size: 32, seed: 0 }), /Unknown texture "dots"; valid: stripes, checks, noise/);
+});
+
+test("content emoji by name, and the user's own images from a folder (or how to provide them)", async () => {
+  const emoji = await loadEmojiByName(["cat", "house"], { size: 96 });
+  assert.deepEqual([emoji.size, ...emoji.imageShape], [2, 96, 96, 3]);
+  await assert.rejects(loadEmojiByName(["no_such_emoji"]), /No Google emoji named "no_such_emoji"/);
+  const dir = await makeImageFolder(2, { width: 40, height: 30 });
+  const missing = await loadUserStyleImages(16, dir);
+  assert.ok("missing" in missing && /put a photo named content\.jpg .* or set VAE_GAN_STYLE_DIR/.test(missing.missing), JSON.stringify(missing));
+  fs.renameSync(path.join(dir, "img-000.png"), path.join(dir, "content.png"));
+  fs.renameSync(path.join(dir, "img-001.png"), path.join(dir, "style.png"));
+  const user = await loadUserStyleImages(16, dir);
+  assert.ok(!("missing" in user));
+  assert.deepEqual(user.content.imageShape, [16, 16, 3]);
+  assert.equal(user.style.images[2], 200, "the style file's blue channel");
 });
