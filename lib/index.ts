@@ -12,6 +12,7 @@ export * from "./profiles";
 export * from "./random";
 export * from "./paths";
 export * from "./stats";
+export * from "./experiments/style-transfer";
 export * from "./metrics/index";
 export * from "./core/config";
 export * from "./experiments/index";

@@ -11,6 +11,7 @@ import { deriveSeed, permutation } from "../random";
 
 interface EmojiEntry {
   image: string;
+  short_name: string;
   category: string;
   has_img_google?: boolean;
   skin_variations?: Record<string, { image: string; has_img_google?: boolean }>;
@@ -64,4 +65,21 @@ export async function loadEmoji(options: EmojiOptions = {}): Promise<ImageDatase
   noteDataFile(catalogue);
   noteDataFolder(imgDir, files);
   return new ImageDataset({ name: "emoji", imageShape: [size, size, 3], images, labels, classNames });
+}
+
+/**
+ * Emoji picked by their short names (e.g. `cat`, `house`; the names of the package's emoji.json), in that
+ * order, resized to `size` (larger than 64 upsamples the 64×64 originals with sharp's Lanczos filter).
+ */
+export async function loadEmojiByName(names: readonly string[], options: { size?: number; packageDir?: string } = {}): Promise<ImageDataset> {
+  const { size = 64 } = options;
+  const dir = options.packageDir ?? emojiPackageDir();
+  const entries = JSON.parse(fs.readFileSync(path.join(dir, "emoji.json"), "utf8")) as EmojiEntry[];
+  const files = names.map((n) => {
+    const e = entries.find((x) => x.short_name === n);
+    if (!e || !e.has_img_google) throw new Error(`No Google emoji named "${n}" in ${path.join(dir, "emoji.json")} (use the short_name field, e.g. "cat").`);
+    return path.join(dir, "img", "google", "64", e.image);
+  });
+  const images = await decodeImageFiles(files, { size, fit: "contain" });
+  return new ImageDataset({ name: "emoji", imageShape: [size, size, 3], images });
 }

@@ -5,3 +5,4 @@ export * from "./mnist";
 export * from "./emoji";
 export * from "./celeba";
 export { decodeImageFile, decodeImageFiles } from "./image-files";
+export * from "./textures";

@@ -7,3 +7,4 @@ export * from "./dcgan";
 export * from "./transfer";
 export * from "./cgan";
 export * from "./classifier";
+export * from "./feature-net";

@@ -8,3 +8,4 @@ export * from "./model-io";
 export * from "./gan";
 export * from "./fit-gan";
 export * from "./fit-classifier";
+export * from "./style-transfer";
