@@ -7,6 +7,8 @@ test("cell options are read from the leading #| lines, with YAML values and list
   assert.deepEqual(options, { label: "fig-grid", "fig-cap": ["Real: 10 classes", "Fake"], echo: false });
   assert.equal(code, "show();\n#| not an option\n");
   assert.deepEqual(parseCellOptions("show();"), { options: {}, code: "show();" });
+  // TypeScript cells write them as comments of their own language, which tslab runs as they are.
+  assert.deepEqual(parseCellOptions("//| label: fig-ts\n//| echo: false\nshow();\n"), { options: { label: "fig-ts", echo: false }, code: "show();\n" });
 });
 
 test("a malformed option block is an error naming the cell", () => {

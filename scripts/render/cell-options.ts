@@ -1,5 +1,6 @@
 /**
- * Quarto cell options: the `#| key: value` lines (YAML) at the top of a code cell. The renderer honours
+ * Quarto cell options: the `//| key: value` lines (YAML) at the top of a code cell — the comment of the
+ * notebooks' language, TypeScript, as Quarto takes it (`#|` too, as in Python cells). The renderer honours
  * the display ones (label, captions, alt text, echo, code-fold); the freeze hash leaves them out, so a
  * caption added to a notebook that took hours to execute does not make it stale.
  */
@@ -26,10 +27,10 @@ export interface CellOptions {
   [key: string]: unknown;
 }
 
-/** One option as written: its key and its lines (the `#| key:` line and any indented continuation). */
+/** One option as written: its key and its lines (the `//| key:` line and any indented continuation). */
 interface OptionLines { key: string; lines: string[] }
 
-const OPTION_LINE = /^#\|\s?(.*)$/;
+const OPTION_LINE = /^(?:\/\/|#)\|\s?(.*)$/;
 
 /** Splits a cell's source into its leading option lines, grouped per key, and the code after them. */
 function split(source: string): { options: OptionLines[]; rest: string[] } {
@@ -61,9 +62,9 @@ export function parseCellOptions(source: string, where = "a code cell"): { optio
   try {
     parsed = YAML.parse(yaml);
   } catch (err) {
-    throw new Error(`${where}: its "#|" options are not valid YAML (${(err as Error).message.split("\n")[0]}); quote values that contain ": ".`);
+    throw new Error(`${where}: its "//|" options are not valid YAML (${(err as Error).message.split("\n")[0]}); quote values that contain ": ".`);
   }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(`${where}: its "#|" lines must be "key: value" options.`);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(`${where}: its "//|" lines must be "key: value" options.`);
   return { options: parsed as CellOptions, code: rest.join("") };
 }
 

@@ -29,8 +29,8 @@ export function codeDigest(root: string): string {
 /**
  * Hash of what an execution depends on: the notebook's sources, the code digest and the profile;
  * for a notebook that reads other notebooks' results (the results chapter), also those results.
- * Display-only cell options (`#| fig-cap:`, `#| echo:` …) are left out: captioning a figure keeps
- * the notebook frozen, while `#| eval:` and code changes do not.
+ * Display-only cell options (`//| fig-cap:`, `//| echo:` …) are left out: captioning a figure keeps
+ * the notebook frozen, while `//| eval:` and code changes do not.
  */
 export function freezeHash(nb: NotebookJson, profile: string, code: string, others: string[]): string {
   const h = crypto.createHash("sha256").update(profile).update(code);

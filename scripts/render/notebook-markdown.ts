@@ -3,7 +3,7 @@
  * outputs as figures (PNG files written next to the page), tables and prose (raw HTML / markdown),
  * text blocks, and plotly charts — interactive on the web; in print drawn by plotly as a static vector
  * chart (so render-time fixes such as log-axis ticks reach the PDF), or their PNG for WebGL charts.
- * Quarto's cell options are honoured: `#| label: fig-…` with `fig-cap`/`fig-alt` make numbered,
+ * Quarto's cell options are honoured: `//| label: fig-…` with `fig-cap`/`fig-alt` make numbered,
  * cross-referenceable figures (a list of captions: one figure per output, labelled `fig-…-1`, `-2` …),
  * `echo: false` hides the code, `code-fold` folds it on the web, `include`/`output: false` hide.
  */

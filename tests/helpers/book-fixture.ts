@@ -25,17 +25,17 @@ export function fixtureBook(): string {
     nbformat: 4, nbformat_minor: 4, metadata: {},
     cells: [
       { cell_type: "markdown", metadata: {}, source: ["# A notebook\n", "\n", "Loss curve of @sec-theory:"] },
-      { cell_type: "code", metadata: {}, execution_count: 1, source: ["#| label: fig-loss\n", "#| fig-cap: The loss falls over **one** epoch.\n", "show()"], outputs: [
+      { cell_type: "code", metadata: {}, execution_count: 1, source: ["//| label: fig-loss\n", "//| fig-cap: The loss falls over **one** epoch.\n", "show()"], outputs: [
         { output_type: "stream", name: "stdout", text: ["epoch 1/1  loss 0.5\n"] },
         { output_type: "display_data", metadata: {}, data: chartBundle({ data: [{ type: "scatter", mode: "lines", name: "loss", x: [1, 2, 3], y: [300, 40, 12] }, { type: "scatter", mode: "lines", name: "test_loss", x: [1, 2, 3], y: [310, 45, 15] }], layout: { title: { text: "loss" }, width: 640, height: 360, yaxis: { type: "log" } } }, Buffer.from(PNG_1PX, "base64")) },
         { output_type: "display_data", metadata: {}, data: { "text/html": `<table><tr><td>42</td>${Array.from({ length: 14 }, (_, i) => `<td>column-${i}: 0.453 ± 0.043</td>`).join("")}</tr></table>`, "text/plain": "<html>" } },
       ] },
       { cell_type: "markdown", metadata: {}, source: ["## Samples\n", "\n", "@fig-samples-2 shows the second grid."] },
-      { cell_type: "code", metadata: {}, execution_count: 2, source: ["#| label: fig-samples\n", "#| fig-cap:\n", "#|   - First grid.\n", "#|   - Second grid.\n", "#| fig-alt: Ten digits.\n", "#| echo: false\n", "grids()"], outputs: [
+      { cell_type: "code", metadata: {}, execution_count: 2, source: ["//| label: fig-samples\n", "//| fig-cap:\n", "//|   - First grid.\n", "//|   - Second grid.\n", "//| fig-alt: Ten digits.\n", "//| echo: false\n", "grids()"], outputs: [
         { output_type: "display_data", metadata: {}, data: { "image/png": PNG_1PX, "text/plain": "<png>" } },
         { output_type: "display_data", metadata: {}, data: { "image/png": PNG_1PX, "text/plain": "<png>" } },
       ] },
-      { cell_type: "code", metadata: {}, execution_count: 3, source: ["#| code-fold: true\n", "#| code-summary: Show the helper\n", "const helper = 1;"], outputs: [] },
+      { cell_type: "code", metadata: {}, execution_count: 3, source: ["//| code-fold: true\n", "//| code-summary: Show the helper\n", "const helper = 1;"], outputs: [] },
     ],
   };
   fs.writeFileSync(path.join(dir, "nb.ipynb"), JSON.stringify(nb));
