@@ -15,3 +15,4 @@ export * from "./stats";
 export * from "./experiments";
 export * from "./metrics/index";
 export * from "./runs/index";
+export * from "./studies/index";
