@@ -177,7 +177,8 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanResult> {
           attempts.set(run.run, attempt - 1);
         } else if (stopping && (code === 130 || sig !== null || outcome === "stopped")) {
           pending.unshift(run);
-          end(run, "stopped", seconds);
+          // A worker still loading its modules has no handler yet and dies of the SIGINT: nothing was trained.
+          end(run, "stopped", seconds, sig ? { error: `ended by ${sig} before training` } : {});
         } else if (code === 130 || sig !== null) {
           // Killed or interrupted from outside the pool: resume it from its checkpoint, a few times.
           if (attempt <= retries) pending.unshift(run);
@@ -254,7 +255,7 @@ export function formatStudyEvent(e: StudyEvent): string | undefined {
       const value = objective && typeof e.summary?.[objective] === "number" ? `  ${objective} ${fmtValue(e.summary[objective])}` : "";
       const what = e.outcome === "finished" ? `finished in ${formatDuration(e.seconds)}${value}`
         : e.outcome === "skipped" ? `already finished${value}`
-        : e.outcome === "stopped" ? `stopped after ${formatDuration(e.seconds)} (checkpointed)`
+        : e.outcome === "stopped" ? `stopped after ${formatDuration(e.seconds)} (${e.error ?? "checkpointed"})`
         : e.outcome === "interrupted" ? `interrupted (${e.error}); resuming it`
         : `FAILED: ${e.error}`;
       const rest = e.left + e.running ? `  ·  ${e.running} running, ${e.left} waiting, ETA ${e.eta === undefined ? "after the first finished run" : formatDuration(e.eta)}` : "";
