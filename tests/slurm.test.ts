@@ -40,14 +40,14 @@ test("the smoke study as Slurm array jobs on a real cluster: dependencies respec
   assert.equal(submit.status, 0, submit.stderr);
   const jobs = [...submit.stdout.matchAll(/^wave (\d+): job (\d+)/gm)].map((m) => m[2]);
   assert.equal(jobs.length, 2, `one array per wave: ${submit.stdout}`);
-  t.diagnostic(submit.stdout.trim());
+  for (const line of submit.stdout.trim().split("\n")) t.diagnostic(line);
   for (;;) {
     const queue = spawnSync("squeue", ["-h", "-j", jobs.join(","), "-o", "%i %T"], { encoding: "utf8" });
     if (queue.status === 0 && queue.stdout.trim() === "") break;
     await sleep(2000);
   }
   const sacct = spawnSync("sacct", ["-c", "--format=JobID,JobName%22,State,Start,End"], { encoding: "utf8" }).stdout.split("\n").filter((l) => Number(l.split(/\s+/)[0]) >= Number(jobs[0]));
-  t.diagnostic(`sacct -c:\n${sacct.join("\n")}`);
+  for (const line of ["sacct -c (JobID JobName State Start End):", ...sacct]) t.diagnostic(line);
   assert.equal(sacct.length, plan.runs.length, "one completed job per run");
   assert.ok(sacct.every((l) => /COMPLETED/.test(l)), sacct.join("\n"));
 

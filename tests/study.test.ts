@@ -149,7 +149,7 @@ function exited(child: ChildProcess, output: { text: string }): Promise<{ code: 
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, output: output.text })));
 }
 
-test("npm run study: Ctrl-C checkpoints and exits 130; a killed worker and a killed coordinator resume; every run finishes once", async () => {
+test("npm run study: Ctrl-C checkpoints and exits 130; a killed worker and a killed coordinator resume; every run finishes once", async (t) => {
   const root = tempDir("study");
   const roots = ["--runs-dir", path.join(root, "runs"), "--results-dir", path.join(root, "results")];
   const dirs = studyDirs("smoke-quick", { runsDir: path.join(root, "runs"), resultsDir: path.join(root, "results") });
@@ -198,6 +198,8 @@ test("npm run study: Ctrl-C checkpoints and exits 130; a killed worker and a kil
   assert.equal(third.status, 0, third.stdout + third.stderr);
   assert.match(third.stdout, /All 6 runs finished/);
   const outputs = stopped.output + killed.output + third.stdout;
+  const shown = `Ctrl-C:\n${stopped.output}\nkilled worker ${victim.run}, then the coordinator:\n${killed.output}\nresumed:\n${third.stdout}`;
+  for (const line of shown.split("\n").filter(Boolean)) t.diagnostic(line);
   for (const r of plan.runs) {
     assert.ok((outputs.match(new RegExp(`\\] ${r.run}  finished in`, "g")) ?? []).length <= 1, `${r.run} finished once`);
     const lines = readMetrics(path.join(dirs.results, r.run, "metrics.jsonl"));
