@@ -14,7 +14,7 @@ import { slurmScript } from "../lib/studies/slurm";
 import { smokeStudy } from "../lib/studies/smoke";
 import { dependencyWaves, makePlan, readPlan, RunSpec, StudyDefinition, studyFolder, writePlan } from "../lib/studies/spec";
 import { RunStatus, runsToDo, studyDirs, studyStatus } from "../lib/studies/state";
-import { loadStudy, studyEta } from "../lib/studies/study";
+import { loadStudy, prepareStudy, studyEta } from "../lib/studies/study";
 import { tempDir } from "./helpers/fixtures";
 
 const quick = PROFILES.quick;
@@ -112,6 +112,12 @@ test("the Slurm script submits one array per dependency wave, chained with after
   fs.writeFileSync(file, script);
   const syntax = spawnSync("bash", ["-n", file], { encoding: "utf8" });
   assert.equal(syntax.status, 0, syntax.stderr);
+});
+
+test("a notebook under full reads a study and names the runs still to train, with the command", async () => {
+  const root = tempDir("study-full");
+  await assert.rejects(prepareStudy("smoke", { profile: PROFILES.full, runsDir: path.join(root, "runs"), resultsDir: path.join(root, "results") }),
+    /Study "smoke" \(full\) has 6 of 6 runs unfinished \(vae-s1, gan-scratch-s1, .*\): train them with npm run study -- smoke --profile full/);
 });
 
 // ---- The pool, for real: 2 workers on the smoke study (tiny: 256 images, 16 steps a run). ----

@@ -85,3 +85,22 @@ export async function runStudy(name: string, options: RunStudyOptions = {}): Pro
   const result = await runPlan({ plan, dirs, workers: options.workers ?? defaultWorkers(), signal: options.signal, onEvent: options.onEvent });
   return { ...result, plan, dirs };
 }
+
+/**
+ * What a notebook calls before its figures: under `quick` it runs what is missing of the study
+ * (minutes, on `workers` processes); under `full` it only reads, and a missing run is an error that
+ * names it and the command that trains it (the full study takes hours: `npm run study`).
+ */
+export async function prepareStudy(name: string, options: RunStudyOptions = {}): Promise<ReturnType<typeof loadStudy>> {
+  const { plan, dirs } = studyPlan(name, options);
+  const missing = runsToDo(plan, studyStatus(plan, dirs));
+  if (missing.size && plan.profile === "quick") {
+    const result = await runStudy(name, options);
+    if (result.stopped) throw new Error(`Study "${name}" was stopped; run the cell again to resume it.`);
+    if (result.failed.length) throw new Error(`Study "${name}": ${result.failed.map((f) => `${f.run} failed (${f.error})`).join("; ")}.`);
+  } else if (missing.size) {
+    const unfinished = studyStatus(plan, dirs).filter((s) => s.state !== "finished").map((s) => s.run);
+    if (unfinished.length) throw new Error(`Study "${name}" (${plan.profile}) has ${unfinished.length} of ${plan.runs.length} runs unfinished (${unfinished.join(", ")}): train them with npm run study -- ${name} --profile ${plan.profile}, then run this cell again.`);
+  }
+  return loadStudy(name, options);
+}
