@@ -44,7 +44,7 @@ export interface RunStatus {
   collected: boolean;
   /** The run's final weights are here (`runs/<study>/<run>/final/`): dependants can start from them. */
   weights: boolean;
-  /** Fraction of the training steps done: 1 when finished, the checkpoint's position otherwise. */
+  /** Fraction of the training steps done: 1 when finished, the metrics' last step when running, the checkpoint's otherwise. */
   progress: number;
   /** Training seconds of a finished run (from its summary). */
   seconds?: number;
@@ -81,7 +81,10 @@ export function runStatus(run: PlannedRun, dirs: StudyDirs): RunStatus {
   const holder = lockHolder(lockDir(dirs), run.run);
   const at = matches(runDir) ? checkpointProgress(runDir) : undefined;
   const { stepsPerEpoch, numEpochs } = specSteps(run.config);
-  const progress = at ? (at.epochs * stepsPerEpoch + at.step) / (stepsPerEpoch * numEpochs) : 0;
+  // A running run has got as far as its metrics say; a stopped one resumes from its checkpoint.
+  const metrics = holder ? readMetrics(path.join(runDir, "metrics.jsonl")) : [];
+  const step = Math.max(at ? at.epochs * stepsPerEpoch + at.step : 0, metrics.length ? metrics[metrics.length - 1].step : 0);
+  const progress = Math.min(1, step / (stepsPerEpoch * numEpochs));
   return { ...base, state: holder ? "running" : at ? "partial" : "missing", progress, holder };
 }
 
