@@ -15,8 +15,7 @@ import { ENGINE_ENV, selectEngine } from "../lib/engine/ladder";
 import { currentProfile, PROFILE_ENV } from "../lib/profiles";
 import { ConfigError } from "../lib/runs/config";
 import { TRACKED_RUNS_DIR } from "../lib/runs/run-folder";
-import { progressCallbacks } from "../lib/train/progress";
-import { formatDuration } from "../lib/train/progress";
+import { formatDuration, progressCallbacks } from "../lib/train/progress";
 import { EXIT_BUSY, formatStudyEvent, runPlan, WorkerReport } from "../lib/studies/pool";
 import { slurmScript } from "../lib/studies/slurm";
 import { readPlan, writePlan } from "../lib/studies/spec";
@@ -106,7 +105,7 @@ async function worker(args: Args, location: ReturnType<typeof studyPlan>): Promi
   return outcome === "stopped" ? 130 : outcome === "busy" ? EXIT_BUSY : 0;
 }
 
-function status(args: Args, { plan, dirs }: ReturnType<typeof studyPlan>, workers: number): number {
+function status({ plan, dirs }: ReturnType<typeof studyPlan>, workers: number): number {
   const table = studyStatusTable(plan, dirs, workers);
   const widths = table.header.map((h, i) => Math.max(h.length, ...table.rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
@@ -134,7 +133,7 @@ async function main(): Promise<number> {
   const location = studyPlan(args.name ?? "", { profile, runsDir: args.runsDir, resultsDir: args.resultsDir });
   const workers = args.workers ?? defaultWorkers();
   if (args.run !== undefined) return worker(args, location);
-  if (args.status) return status(args, location, workers);
+  if (args.status) return status(location, workers);
   if (args.emit) return emitSlurm(args, location);
 
   const { plan, dirs } = location;

@@ -134,10 +134,3 @@ export function readPlan(file: string): StudyPlan {
   }
   return plan;
 }
-
-/** The run of a plan by name; an unknown name lists the plan's runs. */
-export function plannedRun(plan: StudyPlan, run: string): PlannedRun {
-  const found = plan.runs.find((r) => r.run === run);
-  if (!found) throw new ConfigError(`Study "${plan.study}" has no run "${run}". Runs: ${plan.runs.map((r) => r.run).join(", ")}.`);
-  return found;
-}
