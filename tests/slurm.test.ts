@@ -2,6 +2,7 @@
  * The study on a real Slurm cluster: `--emit slurm` writes the array script, bash submits one array
  * per dependency wave, and every run's results are collected. Runs where `sbatch` exists (on a root
  * machine without a running cluster it starts one with scripts/slurm-local.sh); skips elsewhere.
+ * Then a notebook renders the study from the collected results alone, as a fresh clone would.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,6 +15,7 @@ import { smokeStudy } from "../lib/studies/smoke";
 import { makePlan } from "../lib/studies/spec";
 import { studyDirs } from "../lib/studies/state";
 import { tempDir } from "./helpers/fixtures";
+import { notebookSkip, Output, outputText, runNotebook } from "./helpers/notebook";
 
 const onPath = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 const nodeUp = () => /^(idle|mixed|allocated)/m.test(spawnSync("sinfo", ["-h", "-o", "%T"], { encoding: "utf8", timeout: 10_000 }).stdout ?? "");
@@ -59,4 +61,15 @@ test("the smoke study as Slurm array jobs on a real cluster: dependencies respec
   // A GAN arm of the second wave can only have finished from its VAE's decoder, which the first
   // wave trained: without it the run stops with "VAE run … has not finished".
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dirs.results, "gan-vae-s1", "config.json"), "utf8")).config.init, { vaeRun: "vae-s1" });
+
+  const skip = notebookSkip();
+  if (skip) return t.diagnostic(`notebook not rendered: ${skip}`);
+  fs.rmSync(dirs.runs, { recursive: true }); // weights, checkpoints and logs gone: results/ only
+  const cells = runNotebook(path.join(__dirname, "fixtures", "study.ipynb"), { STUDY_RUNS_DIR: roots.runsDir, STUDY_RESULTS_DIR: roots.resultsDir });
+  const data = (o: Output[]) => o.filter((x) => x.output_type === "display_data").map((x) => x.data ?? {});
+  const table = String(data(cells[0])[0]?.["text/html"] ?? cells[0].map(outputText).join(""));
+  for (const r of plan.runs) assert.match(table, new RegExp(`<td>${r.run}</td><td>${r.experiment}</td><td>${r.seed}</td><td>finished</td><td>[0-9.]+</td>`));
+  const chart = data(cells[1])[0]?.["application/vnd.plotly.v1+json"] as { data: { name: string }[] } | undefined;
+  assert.deepEqual(chart?.data.map((d) => d.name), ["gan-scratch-s1", "gan-vae-s1", "gan-scratch-s2", "gan-vae-s2"]);
+  assert.equal(Buffer.from(String(data(cells[2])[0]?.["image/png"]), "base64").subarray(1, 4).toString(), "PNG");
 });
