@@ -16,7 +16,8 @@ mkdir -p "$PIDS"
 
 if [ "${1:-}" = "--stop" ]; then
   for d in slurmd slurmctld munged; do
-    if [ -s "$PIDS/$d.pid" ] && kill "$(cat "$PIDS/$d.pid")" 2>/dev/null; then echo "stopped $d (pid $(cat "$PIDS/$d.pid"))"; fi
+    pid=$(cat "$PIDS/$d.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then echo "stopped $d (pid $pid)"; fi
     rm -f "$PIDS/$d.pid"
   done
   exit 0
