@@ -17,3 +17,4 @@ export * from "./metrics/index";
 export * from "./core/config";
 export * from "./experiments/index";
 export * from "./runs/index";
+export * from "./studies/index";

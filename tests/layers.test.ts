@@ -20,6 +20,7 @@ const LAYERS: { name: string; prefixes: string[] }[] = [
   { name: "viz", prefixes: ["viz/"] },
   { name: "experiments", prefixes: ["experiments/"] },
   { name: "runs", prefixes: ["runs/"] },
+  { name: "studies", prefixes: ["studies/"] },
   { name: "face", prefixes: ["index.ts"] },
 ];
 

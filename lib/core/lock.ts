@@ -213,6 +213,12 @@ function release(file: string, holder: LockHolder, removeEmptyDir: boolean): voi
   entry.resolve();
 }
 
+/** Who holds the lock of `dir` now, if a live process does (a stale lock counts as free). */
+export function liveLockHolder(dir: string): LockHolder | undefined {
+  const holder = readHolder(path.join(path.resolve(dir), LOCK_FILE));
+  return holder && !isStale(holder) ? holder : undefined;
+}
+
 /** Runs `work` holding the lock of `dir`; the lock is released however `work` ends. */
 export async function withFolderLock<T>(dir: string, options: { signal?: AbortSignal }, work: () => Promise<T>): Promise<T> {
   const lock = await lockFolder(dir, options);
