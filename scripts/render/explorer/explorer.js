@@ -85,6 +85,17 @@
     return input;
   }
 
+  /** A seed field and a "Random z" button that moves to the next seed; both call `onChange(seed)`. */
+  function seedControls(seed, onChange) {
+    const input = seedField(seed, onChange);
+    const random = el("button", { type: "button", text: "Random z" });
+    random.addEventListener("click", () => {
+      input.value = String(Number(input.value) + 1);
+      onChange(Number(input.value));
+    });
+    return [el("label", {}, [el("span", { text: "seed" }), input]), random];
+  }
+
   /** Runs `fn` at most once per animation frame, with the latest arguments. */
   function throttled(fn) {
     let pending = false;
@@ -119,14 +130,7 @@
       }));
       return render(tile.querySelector("canvas"), key, z);
     };
-    const seedInput = seedField(seed, (s) => ((seed = s), build()));
-    const random = el("button", { type: "button", text: "Random z" });
-    random.addEventListener("click", () => {
-      seed += 1;
-      seedInput.value = String(seed);
-      build();
-    });
-    root.append(el("div", { class: "vg-controls" }, [modelSelect(codeModels(), (k) => ((key = k), build())), el("label", {}, [el("span", { text: "seed" }), seedInput]), random]), el("div", { class: "vg-row" }, [tile, sliders]));
+    root.append(el("div", { class: "vg-controls" }, [modelSelect(codeModels(), (k) => ((key = k), build())), ...seedControls(seed, (s) => ((seed = s), build()))]), el("div", { class: "vg-row" }, [tile, sliders]));
     root.querySelector("select").value = key;
     return build();
   }
@@ -176,14 +180,7 @@
       const z = seededCode(data.models[keys[0]].meta.latentDim, seed);
       for (let i = 0; i < keys.length; i++) await render(tiles[i].querySelector("canvas"), keys[i], z);
     };
-    const seedInput = seedField(seed, (s) => ((seed = s), update()));
-    const random = el("button", { type: "button", text: "Random z" });
-    random.addEventListener("click", () => {
-      seed += 1;
-      seedInput.value = String(seed);
-      update();
-    });
-    root.append(el("div", { class: "vg-controls" }, [el("label", {}, [el("span", { text: "seed" }), seedInput]), random]), el("div", { class: "vg-strip" }, tiles));
+    root.append(el("div", { class: "vg-controls" }, seedControls(seed, (s) => ((seed = s), update()))), el("div", { class: "vg-strip" }, tiles));
     return update();
   }
 
