@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { readChartHtml } from "../lib/viz/chart-output";
 import { PROJECT_ROOT } from "../lib/paths";
 import { PROFILES } from "../lib/profiles";
 import { smokeStudy } from "../lib/studies/smoke";
@@ -69,7 +70,7 @@ test("the smoke study as Slurm array jobs on a real cluster: dependencies respec
   const data = (o: Output[]) => o.filter((x) => x.output_type === "display_data").map((x) => x.data ?? {});
   const table = String(data(cells[0])[0]?.["text/html"] ?? cells[0].map(outputText).join(""));
   for (const r of plan.runs) assert.match(table, new RegExp(`<td>${r.run}</td><td>${r.experiment}</td><td>${r.seed}</td><td>finished</td><td>[0-9.]+</td>`));
-  const chart = data(cells[1])[0]?.["application/vnd.plotly.v1+json"] as { data: { name: string }[] } | undefined;
-  assert.deepEqual(chart?.data.map((d) => d.name), ["gan-scratch-s1", "gan-vae-s1", "gan-scratch-s2", "gan-vae-s2"]);
+  const chart = readChartHtml(String(data(cells[1])[0]?.["text/html"] ?? ""));
+  assert.deepEqual(chart?.spec.data.map((d) => d.name), ["gan-scratch-s1", "gan-vae-s1", "gan-scratch-s2", "gan-vae-s2"]);
   assert.equal(Buffer.from(String(data(cells[2])[0]?.["image/png"]), "base64").subarray(1, 4).toString(), "PNG");
 });
