@@ -24,6 +24,8 @@ test("a generator that always draws one image hits one class, recalls nothing, a
   assert.equal(m.classes_hit, 1);
   assert.ok(Math.abs(m.kl_uniform - Math.log(4)) < 1e-9, `KL ${m.kl_uniform}`);
   assert.equal(m.recall, 0, "its k-NN balls have radius 0");
+  // All 100 samples sit on one point: at most the few real balls around it are covered.
+  assert.ok(m.coverage >= 0 && m.coverage < 0.2 && Number.isFinite(m.density), `density ${m.density}, coverage ${m.coverage}`);
   assert.ok(m.fd > 0);
 });
 

@@ -7,7 +7,7 @@ import { trainLoop } from "../lib/train/loop";
 import { matMul64, meanAndCovariance, sqrtmPsd, sqrtmTrace, symmetricEigen } from "../lib/metrics/linalg";
 import { featureStats, frechetDistance } from "../lib/metrics/frechet";
 import { modeCoverage } from "../lib/metrics/coverage";
-import { knnSquaredRadii, precisionRecall } from "../lib/metrics/precision-recall";
+import { densityCoverage, knnSquaredRadii, precisionRecall } from "../lib/metrics/precision-recall";
 import { buildClassifier, classifierFeatures, classifierOutputs, ClassifierConfig, predictClasses } from "../lib/models/classifier";
 import { classifierAccuracy, classifierStep, fitClassifier } from "../lib/train/fit-classifier";
 import { tempDir } from "./helpers/fixtures";
@@ -283,4 +283,31 @@ test("fitClassifier trains through the run cache, then loads the same result", a
   assert.equal(second.source, "cache");
   assert.equal(second.testAccuracy, first.testAccuracy);
   assert.equal(classifierAccuracy(second.model, options.test), first.testAccuracy, "loaded weights give the same accuracy");
+});
+
+test("density/coverage: a hand-computed line, identical sets 1/1, far sets 0/0, a half-covering subset", () => {
+  // Real 0, 1, 3, 6 with k = 1: radii² (to the nearest other point) 1, 1, 4, 9, i.e. open balls
+  // (−1,1), (0,2), (1,5), (3,9). Generated 0.5 lies in balls 0 and 1; 4 in balls 2 and 3; 10 in none.
+  // density = (2 + 2 + 0) / (1·3) = 4/3; covered balls 0, 1, 2, 3 → coverage 1.
+  const line = Float32Array.from([0, 1, 3, 6]);
+  assert.deepEqual(densityCoverage(line, Float32Array.from([0.5, 4, 10]), { dim: 1, k: 1 }), { density: 4 / 3, coverage: 1, k: 1 });
+  // Generated 2 only: ball 1 (0,2) is open so 2 is outside it; ball 2 (1,5) holds it → density 1, coverage 1/4.
+  assert.deepEqual(densityCoverage(line, Float32Array.from([2]), { dim: 1, k: 1 }), { density: 1, coverage: 0.25, k: 1 });
+  const dim = 6;
+  const real = gaussianSamples(300, dim, 21, Array(dim).fill(0));
+  const before = tf.memory().numTensors;
+  const same = densityCoverage(real, real, { dim, blockSize: 64 });
+  assert.ok(Math.abs(same.density - 1) < 1e-9 && same.coverage === 1 && same.k === 5, JSON.stringify(same));
+  const far = gaussianSamples(300, dim, 22, Array(dim).fill(100));
+  assert.deepEqual(densityCoverage(real, far, { dim }), { density: 0, coverage: 0, k: 5 });
+  // Generated = the first of two far real clusters: its balls are fully covered, the other half not.
+  const twoClusters = Float32Array.from(real, (v, i) => (i >= 150 * dim ? v + 50 : v));
+  const dc = densityCoverage(twoClusters, twoClusters.slice(0, 150 * dim), { dim, blockSize: 64 });
+  assert.equal(dc.coverage, 0.5);
+  assert.ok(Math.abs(dc.density - 1) < 1e-9, `density ${dc.density}`);
+  // A fresh draw from the real distribution: density near 1, coverage high.
+  const fresh = densityCoverage(real, gaussianSamples(300, dim, 23, Array(dim).fill(0)), { dim });
+  assert.ok(fresh.density > 0.7 && fresh.density < 1.3 && fresh.coverage > 0.8, JSON.stringify(fresh));
+  assert.equal(tf.memory().numTensors, before, "no tensors leaked");
+  assert.throws(() => densityCoverage(real, real), /options\.dim/);
 });

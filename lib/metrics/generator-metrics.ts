@@ -1,7 +1,7 @@
 /**
  * Everything the GAN study measures about a generator, in one call: Fréchet distance on the
  * classifier's features (Heusel et al. 2017), mode coverage of its predicted classes, and improved
- * precision and recall (Kynkäänniemi et al. 2019), all against the same real images. The codes z
+ * precision and recall (Kynkäänniemi et al. 2019) and density and coverage (Naeem et al. 2020), all against the same real images. The codes z
  * are fixed by a seed, so successive evaluations (and both arms) judge the same draws.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -9,7 +9,7 @@ import { ImageDataset } from "../data/dataset";
 import { classifierOutputs } from "../models/classifier";
 import { modeCoverage } from "./coverage";
 import { featureStats, frechetDistance } from "./frechet";
-import { precisionRecall } from "./precision-recall";
+import { densityCoverage, precisionRecall } from "./precision-recall";
 
 export type GeneratorMetrics = {
   /** Fréchet distance to the real features (lower is better). */
@@ -20,6 +20,10 @@ export type GeneratorMetrics = {
   kl_uniform: number;
   precision: number;
   recall: number;
+  /** Mean number of real k-NN balls (k = 5) holding a generated sample, over k (fidelity; ≈1 when matched). */
+  density: number;
+  /** Share of real k-NN balls (k = 5) holding at least one generated sample (diversity, 0..1). */
+  coverage: number;
 };
 
 export interface GeneratorEvaluatorOptions {
@@ -52,12 +56,15 @@ export function generatorEvaluator(options: GeneratorEvaluatorOptions): (generat
     images.dispose();
     const coverage = modeCoverage(out.classes, classes, { minFraction });
     const pr = precisionRecall(realOut.features, out.features, { dim: out.dim });
+    const dc = densityCoverage(realOut.features, out.features, { dim: out.dim });
     return {
       fd: frechetDistance(realStats, featureStats(out.features, samples, out.dim)),
       classes_hit: coverage.classesHit,
       kl_uniform: coverage.klToUniform,
       precision: pr.precision,
       recall: pr.recall,
+      density: dc.density,
+      coverage: dc.coverage,
     };
   };
 }

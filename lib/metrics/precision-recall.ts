@@ -67,6 +67,13 @@ export function manifoldCoverage(query: tf.Tensor2D, support: tf.Tensor2D, squar
   }
 }
 
+/** Rows of `x` ([rows, dim]) as a tensor; a Float32Array needs `dim` (named `name` in errors). */
+function asTensor(x: tf.Tensor2D | Float32Array, dim: number | undefined, fn: string, name: string): tf.Tensor2D {
+  if (!(x instanceof Float32Array)) return x;
+  if (!dim || x.length % dim !== 0) throw new Error(`${fn}: ${name} is a Float32Array, so options.dim must divide its ${x.length} values.`);
+  return tf.tensor2d(x, [x.length / dim, dim]);
+}
+
 /**
  * Improved precision and recall of `generated` against `real` features ([n, dim] tensors, or
  * row-major Float32Arrays with `dim`). Distances are computed in [blockSize, n] blocks with one
@@ -75,19 +82,54 @@ export function manifoldCoverage(query: tf.Tensor2D, support: tf.Tensor2D, squar
  */
 export function precisionRecall(real: tf.Tensor2D | Float32Array, generated: tf.Tensor2D | Float32Array, options: PrecisionRecallOptions & { dim?: number } = {}): PrecisionRecall {
   const { k = 3, blockSize = 512 } = options;
-  const toTensor = (x: tf.Tensor2D | Float32Array, name: string): tf.Tensor2D => {
-    if (!(x instanceof Float32Array)) return x;
-    const dim = options.dim;
-    if (!dim || x.length % dim !== 0) throw new Error(`precisionRecall: ${name} is a Float32Array, so options.dim must divide its ${x.length} values.`);
-    return tf.tensor2d(x, [x.length / dim, dim]);
-  };
-  const r = toTensor(real, "real");
-  const g = toTensor(generated, "generated");
+  const r = asTensor(real, options.dim, "precisionRecall", "real");
+  const g = asTensor(generated, options.dim, "precisionRecall", "generated");
   try {
     if (r.shape[1] !== g.shape[1]) throw new Error(`precisionRecall: real features have ${r.shape[1]} dimensions, generated ${g.shape[1]}.`);
     const precision = manifoldCoverage(g, r, knnSquaredRadii(r, k, blockSize), blockSize);
     const recall = manifoldCoverage(r, g, knnSquaredRadii(g, k, blockSize), blockSize);
     return { precision, recall, k };
+  } finally {
+    if (r !== real) r.dispose();
+    if (g !== generated) g.dispose();
+  }
+}
+
+export interface DensityCoverage {
+  density: number;
+  coverage: number;
+  k: number;
+}
+
+/**
+ * Density and coverage (Naeem et al. 2020, "Reliable Fidelity and Diversity Metrics for Generative
+ * Models") of `generated` (M rows) against `real` (N rows), both from k-NN balls of the REAL set only,
+ * so a few outlying generated samples cannot inflate them as they inflate recall:
+ * density = (1 / kM) · Σ_j #{real i : generated j inside ball i}  (fidelity; unbounded, 1 on average
+ * when both sets are drawn from one distribution), coverage = share of real balls holding at least one
+ * generated sample (diversity, in [0, 1]). Balls are open, as in the authors' code (github.com/clovaai/
+ * generative-evaluation-prdc), so identical sets give density 1 (each ball holds its centre and the
+ * k − 1 nearer neighbours) and coverage 1. The paper uses k = 5; inputs as for `precisionRecall`.
+ */
+export function densityCoverage(real: tf.Tensor2D | Float32Array, generated: tf.Tensor2D | Float32Array, options: PrecisionRecallOptions & { dim?: number } = {}): DensityCoverage {
+  const { k = 5, blockSize = 512 } = options;
+  const r = asTensor(real, options.dim, "densityCoverage", "real");
+  const g = asTensor(generated, options.dim, "densityCoverage", "generated");
+  try {
+    if (r.shape[1] !== g.shape[1]) throw new Error(`densityCoverage: real features have ${r.shape[1]} dimensions, generated ${g.shape[1]}.`);
+    const radii = knnSquaredRadii(r, k, blockSize);
+    const [gNorms, rNorms, radiusRow] = tf.tidy(() => [g.square().sum(1) as tf.Tensor1D, r.square().sum(1) as tf.Tensor1D, tf.tensor1d(radii).expandDims(0)]);
+    try {
+      // Per generated sample: how many real balls contain it.
+      const counts = byBlocks(g, blockSize, (block) => tf.less(squaredDistances(block, r, rNorms as tf.Tensor1D), radiusRow).sum(1) as tf.Tensor1D);
+      // Per real sample: is its nearest generated sample inside its own ball.
+      const nearest = byBlocks(r, blockSize, (block) => squaredDistances(block, g, gNorms as tf.Tensor1D).min(1) as tf.Tensor1D);
+      const density = counts.reduce((s, v) => s + v, 0) / (k * g.shape[0]);
+      const coverage = nearest.reduce((s, d, i) => s + (d < radii[i] ? 1 : 0), 0) / r.shape[0];
+      return { density, coverage, k };
+    } finally {
+      tf.dispose([gNorms, rNorms, radiusRow]);
+    }
   } finally {
     if (r !== real) r.dispose();
     if (g !== generated) g.dispose();
