@@ -8,6 +8,7 @@ import { PROFILES } from "../lib/profiles";
 import { liveLockHolder } from "../lib/core/lock";
 import { ConfigError } from "../lib/core/config";
 import { readMetrics } from "../lib/runs/run-folder";
+import { checkpointProgress } from "../lib/train/run-cache";
 import { estimateSeconds, makespan, measureRates } from "../lib/studies/eta";
 import { formatStudyEvent } from "../lib/studies/pool";
 import { studyDefinition } from "../lib/studies/registry";
@@ -185,7 +186,8 @@ test("npm run study: Ctrl-C checkpoints and exits 130; a killed worker and a kil
   const log = fs.readFileSync(path.join(dirs.runs, "logs", `${training.run}.log`), "utf8");
   assert.match(log, /SIGINT; stopping after this step with a checkpoint/);
   assert.doesNotMatch(log, /Error/);
-  assert.ok(fs.existsSync(path.join(dirs.runs, training.run, "checkpoint", "position.json")), `${training.run} left a checkpoint`);
+  // Mid-epoch, or at the epoch end the stop reached first on a fast machine: either way a checkpoint to resume from.
+  assert.ok(checkpointProgress(path.join(dirs.runs, training.run)), `${training.run} left a checkpoint`);
   assert.equal(studyStatus(plan, dirs).find((s) => s.run === training.run)!.state, "partial");
 
   // 2. SIGKILL of a worker: the pool resumes its run; then SIGKILL of the coordinator mid-run.
