@@ -7,7 +7,7 @@ import { trainLoop } from "../lib/train/loop";
 import { matMul64, meanAndCovariance, sqrtmPsd, sqrtmTrace, symmetricEigen } from "../lib/metrics/linalg";
 import { featureStats, frechetDistance } from "../lib/metrics/frechet";
 import { modeCoverage } from "../lib/metrics/coverage";
-import { densityCoverage, knnSquaredRadii, precisionRecall } from "../lib/metrics/precision-recall";
+import { classRecall, densityCoverage, knnSquaredRadii, precisionRecall } from "../lib/metrics/precision-recall";
 import { buildClassifier, classifierFeatures, classifierOutputs, ClassifierConfig, predictClasses } from "../lib/models/classifier";
 import { classifierAccuracy, classifierStep, fitClassifier } from "../lib/train/fit-classifier";
 import { tempDir } from "./helpers/fixtures";
@@ -191,9 +191,12 @@ test("precision/recall: identical sets 1, far-apart sets 0, a half-covering subs
   const dim = 6;
   const real = gaussianSamples(300, dim, 21, Array(dim).fill(0));
   const before = tf.memory().numTensors;
-  assert.deepEqual(precisionRecall(real, real, { dim }), { precision: 1, recall: 1, k: 3 });
+  const same = precisionRecall(real, real, { dim });
+  assert.deepEqual({ ...same, recalled: undefined }, { precision: 1, recall: 1, k: 3, recalled: undefined });
+  assert.ok(same.recalled.every((v) => v === 1), "every real row is recalled by itself");
   const far = gaussianSamples(300, dim, 22, Array(dim).fill(100));
-  assert.deepEqual(precisionRecall(real, far, { dim }), { precision: 0, recall: 0, k: 3 });
+  const apart = precisionRecall(real, far, { dim });
+  assert.deepEqual([apart.precision, apart.recall], [0, 0]);
   // Real = two far clusters of 150; generated = exactly the first cluster: everything generated is
   // realistic (precision 1), but only the first half of the real data is covered (recall 0.5).
   const twoClusters = Float32Array.from(real, (v, i) => (i >= 150 * dim ? v + 50 : v));
@@ -201,6 +204,11 @@ test("precision/recall: identical sets 1, far-apart sets 0, a half-covering subs
   const pr = precisionRecall(twoClusters, half, { dim, blockSize: 64 });
   assert.equal(pr.precision, 1);
   assert.equal(pr.recall, 0.5);
+  // Per class, the half-covering generator recalls all of class 0 and none of class 1: a dropped mode.
+  const labels = Array.from({ length: 300 }, (_, i) => (i < 150 ? 0 : 1));
+  assert.deepEqual(classRecall(pr.recalled, labels, 3).slice(0, 2), [1, 0]);
+  assert.ok(Number.isNaN(classRecall(pr.recalled, labels, 3)[2]), "a class without real rows has no recall");
+  assert.throws(() => classRecall(pr.recalled, labels.slice(1), 2), /300 real rows but 299 labels/);
   assert.equal(tf.memory().numTensors, before, "no tensors leaked");
 });
 

@@ -1,8 +1,7 @@
 /** The label-conditioned DCGAN on MNIST digits or Fashion-MNIST (notebook 06): the GAN experiment's settings, ten more epochs' worth of steps. */
-import { ConfigError } from "../core/config";
-import { LABELLED_DATASETS, LabelledDataset, labelledData, TRACKING } from "./common";
+import { LABELLED_DATASETS, LabelledDataset, TRACKING } from "./common";
 import { checkBatchFits, Experiment, TrackingConfig } from "./experiment";
-import { GAN_BUDGET, GAN_EVALUATE, GAN_MODEL, GAN_RULES, GAN_STEP, GAN_TRAINING, GanData, GanEvaluate, GanModel, GanResult, GanStep, GanTraining, generatorGrid, runGan } from "./gan";
+import { GAN_BUDGET, GAN_EVALUATE, GAN_MODEL, GAN_RULES, GAN_STEP, GAN_TRAINING, GanData, GanEvaluate, GanModel, GanResult, GanStep, GanTraining, generatorGrid, labelledGanData, runGan } from "./gan";
 
 export type CganExperimentConfig = {
   seed: number;
@@ -25,13 +24,7 @@ export const cganExperiment: Experiment<CganExperimentConfig, GanData, GanResult
   budget: GAN_BUDGET,
   objective: "fd",
   check: checkBatchFits,
-  loadData: async ({ data }) => {
-    const all = labelledData(data.dataset);
-    if (data.trainSize > all.train.size) {
-      throw new ConfigError(`Config key "data.trainSize" (${data.trainSize}) exceeds the ${all.train.size} ${data.dataset} training images: set it to ${all.train.size} or less (--set data.trainSize=${all.train.size}).`);
-    }
-    return { train: all.train.subset(data.trainSize, 0), all };
-  },
+  loadData: async ({ data }) => labelledGanData(data),
   run: (config, data, target) => runGan(config, data, { name: "cgan", dataset: config.data.dataset, conditional: true }, target),
   samples: (config, data) => generatorGrid(config, data.all.train.classNames?.length),
 };

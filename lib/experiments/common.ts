@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../core/atomic";
-import { Rules } from "../core/config";
+import { ConfigError, Rules } from "../core/config";
 import { ImageDataset, PixelScale } from "../data/dataset";
 import { loadFashionMnist } from "../data/fashion-mnist";
 import { loadMnistDigits } from "../data/mnist";
@@ -71,6 +71,16 @@ export type LabelledDataset = (typeof LABELLED_DATASETS)[number];
 /** A labelled data set's train and test parts: Fashion-MNIST's own, or MNIST digits split 90/10 (seed 0). */
 export function labelledData(dataset: LabelledDataset): { train: ImageDataset; test: ImageDataset } {
   return dataset === "mnist" ? loadMnistDigits().split(0.1, 0) : loadFashionMnist();
+}
+
+/** The first `trainSize` and `testSize` images of a labelled data set's seeded shuffles (seed 0); too many is a clear error. */
+export function labelledSubsets(data: { dataset: LabelledDataset; trainSize: number; testSize: number }): { train: ImageDataset; test: ImageDataset } {
+  const all = labelledData(data.dataset);
+  for (const part of ["train", "test"] as const) {
+    const key = part === "train" ? "trainSize" : "testSize";
+    if (data[key] > all[part].size) throw new ConfigError(`Config key "data.${key}" (${data[key]}) exceeds the ${all[part].size} ${data.dataset} ${part} images: set it to ${all[part].size} or less (--set data.${key}=${all[part].size}).`);
+  }
+  return { train: all.train.subset(data.trainSize, 0), test: all.test.subset(data.testSize, 0) };
 }
 
 /** Adam's settings of a model with one learning rate. */

@@ -1,21 +1,21 @@
 /**
- * The DCGAN on Fashion-MNIST (notebook 05), from scratch or with the generator started from a VAE
- * run's decoder. Its generator has the VAE decoder's architecture layer for layer, so the defaults
- * derive from the VAE experiment's; the metrics' classifier comes from the classifier experiment.
+ * The DCGAN on Fashion-MNIST or MNIST digits (notebook 05), from scratch or with the generator started
+ * from a VAE run's decoder (and optionally the discriminator's convolutions from its encoder). Its
+ * generator has the VAE decoder's architecture layer for layer, so the defaults derive from the VAE
+ * experiment's; the metrics' classifier comes from the classifier experiment.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { ConfigError, Rules } from "../core/config";
 import { ImageDataset } from "../data/dataset";
-import { loadFashionMnist } from "../data/fashion-mnist";
 import { generatorEvaluator } from "../metrics/generator-metrics";
 import { RUNS_DIR } from "../paths";
 import { fitGan, FitGanResult, GanInit } from "../train/fit-gan";
 import { Callbacks } from "../train/loop";
 import { ModelSet } from "../train/run-cache";
 import { classifierData, classifierExperiment } from "./classifier";
-import { LabelledDataset, POSITIVE, saveImageGrid, sampleFiles, SEED_RULES, TRACKING, TRACKING_RULES } from "./common";
+import { LABELLED_DATASETS, LabelledDataset, labelledData, POSITIVE, saveImageGrid, sampleFiles, SEED_RULES, TRACKING, TRACKING_RULES } from "./common";
 import { checkBatchFits, Experiment, ExperimentResult, ExperimentTarget, SampleGrid, TrackingConfig } from "./experiment";
 import { vaeExperiment } from "./vae";
 
@@ -28,10 +28,14 @@ export type GanEvaluate = { every: number; samples: number; classifierEpochs: nu
 
 export type GanExperimentConfig = {
   seed: number;
-  data: { trainSize: number };
+  data: { dataset: LabelledDataset; trainSize: number };
   model: GanModel;
-  /** A finished VAE whose decoder starts the generator: a run name under the runs root, or a run's (or cache) folder; "" for none. */
-  init: { vaeRun: string };
+  /**
+   * `vaeRun`: a finished VAE (or, with `loss.variational` false, plain autoencoder) run whose decoder
+   * starts the generator — a run name under the runs root, or a run's (or cache) folder; "" for none.
+   * `discriminatorFromEncoder`: its encoder's convolutions also start the discriminator's.
+   */
+  init: { vaeRun: string; discriminatorFromEncoder: boolean };
   training: GanTraining;
   step: GanStep;
   evaluate: GanEvaluate;
@@ -73,14 +77,18 @@ export const GAN_RULES: Rules = {
   "evaluate.classifierEpochs": POSITIVE,
   "evaluate.classifierTrainSize": POSITIVE,
   "data.trainSize": { ...POSITIVE, max: 60000 },
+  "data.dataset": { oneOf: LABELLED_DATASETS },
 };
 export const GAN_BUDGET = {
   trainSize: ["data.trainSize", "evaluate.classifierTrainSize"], epochs: ["training.numEpochs", "evaluate.classifierEpochs"],
   evalEvery: ["evaluate.every"], evalSamples: ["evaluate.samples"],
 };
 
-/** The decoder a `init.vaeRun` names, and whether it ends in a sigmoid; a wrong or unfinished run is a clear error. */
-export function vaeInit(ref: string, root: string = RUNS_DIR): GanInit {
+/**
+ * The decoder a `init.vaeRun` names (and its encoder, for `withEncoder`), and whether it ends in a
+ * sigmoid; a wrong or unfinished run is a clear error.
+ */
+export function vaeInit(ref: string, root: string = RUNS_DIR, withEncoder = false): GanInit {
   const dir = fs.existsSync(path.join(ref, "final")) || fs.existsSync(path.join(ref, "config.json")) ? ref : path.join(root, ref);
   const runFile = path.join(dir, "config.json");
   if (!fs.existsSync(dir)) throw new ConfigError(`No run "${ref}" (no ${dir}) for config key "init.vaeRun": name a finished vae run in ${root}, or its folder.`);
@@ -90,7 +98,7 @@ export function vaeInit(ref: string, root: string = RUNS_DIR): GanInit {
   if (!fs.existsSync(decoder)) throw new Error(`VAE run "${path.basename(dir)}" has not finished (no ${decoder}): resume it first (npm run train -- --resume ${path.basename(dir)}).`);
   const trained = JSON.parse(fs.readFileSync(path.join(dir, "final", "config.json"), "utf8")) as { loss?: { reconstruction?: string } };
   if (!trained.loss) throw new ConfigError(`Config key "init.vaeRun" names ${dir}, which holds no VAE (its final/config.json has no loss).`);
-  return { decoder, sigmoidToTanh: trained.loss.reconstruction === "bce" };
+  return { decoder, sigmoidToTanh: trained.loss.reconstruction === "bce", ...(withEncoder ? { encoder: path.join(dir, "final", "encoder") } : {}) };
 }
 
 /** Codes with a seed, and for a conditional generator one-hot labels 0, 1, …: its input for a grid of `count` images. */
@@ -100,15 +108,24 @@ function gridInput(latentDim: number, count: number, seed: number, numClasses: n
   return [z, tf.oneHot(tf.tensor1d(Int32Array.from({ length: count }, (_, i) => i % numClasses), "int32"), numClasses).cast("float32")];
 }
 
-/** Saves a row of `count` generated images from fixed codes at every evaluation, as `<dir>/samples/step-NNNNNNN.png`. */
+/** Saves `count` generated images from fixed codes, rows of ten, at every evaluation, as `<dir>/samples/step-NNNNNNN.png`. */
 function evaluationGrid(models: ModelSet, dir: string, count: number, numClasses: number | undefined): Callbacks {
   const generator = models.generator;
   return {
     onEvaluation: async ({ step }) => {
       const images = tf.tidy(() => generator.predict(gridInput(generator.inputs[0].shape[1] as number, count, 4242, numClasses)) as tf.Tensor4D);
-      await saveImageGrid(images, "symmetric", count, path.join(dir, "samples", `step-${String(step).padStart(7, "0")}.png`));
+      await saveImageGrid(images, "symmetric", Math.min(count, 10), path.join(dir, "samples", `step-${String(step).padStart(7, "0")}.png`));
     },
   };
+}
+
+/** A labelled data set's training subset of `trainSize` images, and all of it for the metrics. */
+export function labelledGanData(data: { dataset: LabelledDataset; trainSize: number }): GanData {
+  const all = labelledData(data.dataset);
+  if (data.trainSize > all.train.size) {
+    throw new ConfigError(`Config key "data.trainSize" (${data.trainSize}) exceeds the ${all.train.size} ${data.dataset} training images: set it to ${all.train.size} or less (--set data.trainSize=${all.train.size}).`);
+  }
+  return { train: all.train.subset(data.trainSize, 0), all };
 }
 
 /** Trains a GAN experiment: its classifier first (cached), then the GAN with evaluations and their sample grids. */
@@ -120,6 +137,7 @@ export async function runGan(config: GanSettings, data: GanData, options: { name
   const numClasses = options.conditional ? data.all.train.classNames?.length : undefined;
   if (options.conditional && !numClasses) throw new Error(`${data.train.name} has no class names: a conditional GAN needs labelled data.`);
   const evaluate = generatorEvaluator({ classifier: classifier.model, real: data.all.test, samples: config.evaluate.samples, seed: 99, numClasses });
+  if (numClasses && options.init?.encoder) throw new ConfigError("A conditional discriminator takes the label too: it cannot start from a VAE encoder.");
   const dcgan = { imageShape: data.train.imageShape, ...config.model, seed: config.seed };
   const callbacks = target.callbacks;
   const result = await fitGan({
@@ -143,17 +161,17 @@ export function generatorGrid(config: { seed: number; model: { latentDim: number
 
 export const ganExperiment: Experiment<GanExperimentConfig, GanData, GanResult> = {
   name: "gan",
-  description: "DCGAN on Fashion-MNIST, from scratch or with the generator started from a VAE run's decoder (notebook 05)",
-  defaults: { seed: 1, data: { trainSize: 60000 }, model: GAN_MODEL, init: { vaeRun: "" }, training: GAN_TRAINING, step: GAN_STEP, evaluate: GAN_EVALUATE, tracking: TRACKING },
+  description: "DCGAN on Fashion-MNIST or MNIST digits, from scratch or with the generator (and discriminator) started from a VAE run (notebook 05)",
+  defaults: { seed: 1, data: { dataset: "fashion-mnist", trainSize: 60000 }, model: GAN_MODEL, init: { vaeRun: "", discriminatorFromEncoder: false }, training: GAN_TRAINING, step: GAN_STEP, evaluate: GAN_EVALUATE, tracking: TRACKING },
   rules: { ...GAN_RULES, "init.vaeRun": { optional: true } },
   budget: GAN_BUDGET,
   objective: "fd",
-  check: checkBatchFits,
-  loadData: async (config) => {
-    const all = loadFashionMnist();
-    return { train: all.train.subset(config.data.trainSize, 0), all };
+  check: (config) => {
+    checkBatchFits(config);
+    if (config.init.discriminatorFromEncoder && !config.init.vaeRun) throw new ConfigError(`Config key "init.discriminatorFromEncoder" needs "init.vaeRun": name the run whose encoder starts the discriminator.`);
   },
+  loadData: async (config) => labelledGanData(config.data),
   run: (config, data, target = {}) =>
-    runGan(config, data, { name: "gan", dataset: "fashion-mnist", conditional: false, init: config.init.vaeRun ? vaeInit(config.init.vaeRun, target.runsRoot) : undefined }, target),
+    runGan(config, data, { name: "gan", dataset: config.data.dataset, conditional: false, init: config.init.vaeRun ? vaeInit(config.init.vaeRun, target.runsRoot, config.init.discriminatorFromEncoder) : undefined }, target),
   samples: (config) => generatorGrid(config, undefined),
 };

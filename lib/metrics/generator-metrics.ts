@@ -9,7 +9,7 @@ import { ImageDataset } from "../data/dataset";
 import { classifierOutputs } from "../models/classifier";
 import { modeCoverage } from "./coverage";
 import { featureStats, frechetDistance } from "./frechet";
-import { densityCoverage, precisionRecall } from "./precision-recall";
+import { classRecall, densityCoverage, precisionRecall } from "./precision-recall";
 
 export type GeneratorMetrics = {
   /** Fréchet distance to the real features (lower is better). */
@@ -24,6 +24,9 @@ export type GeneratorMetrics = {
   density: number;
   /** Share of real k-NN balls (k = 5) holding at least one generated sample (diversity, 0..1). */
   coverage: number;
+} & {
+  /** Per class c: `share_c<c>`, the share of samples the classifier puts in c; `recall_c<c>`, recall on the real images of class c (when they are labelled). */
+  [perClass: `${"share" | "recall"}_c${number}`]: number;
 };
 
 export interface GeneratorEvaluatorOptions {
@@ -57,7 +60,11 @@ export function generatorEvaluator(options: GeneratorEvaluatorOptions): (generat
     const coverage = modeCoverage(out.classes, classes, { minFraction });
     const pr = precisionRecall(realOut.features, out.features, { dim: out.dim });
     const dc = densityCoverage(realOut.features, out.features, { dim: out.dim });
+    const perClass: Record<string, number> = {};
+    coverage.histogram.forEach((share, c) => (perClass[`share_c${c}`] = share));
+    if (real.labels) classRecall(pr.recalled, real.labels, classes).forEach((r, c) => (perClass[`recall_c${c}`] = r));
     return {
+      ...perClass,
       fd: frechetDistance(realStats, featureStats(out.features, samples, out.dim)),
       classes_hit: coverage.classesHit,
       kl_uniform: coverage.klToUniform,

@@ -10,6 +10,8 @@ export interface PrecisionRecall {
   precision: number;
   recall: number;
   k: number;
+  /** Per real row, 1 when it lies inside the generated manifold (recall is their mean; per class, see `classRecall`). */
+  recalled: Uint8Array;
 }
 
 export interface PrecisionRecallOptions {
@@ -56,15 +58,20 @@ export function knnSquaredRadii(x: tf.Tensor2D, k: number, blockSize = 512): Flo
   }
 }
 
-/** Share of the rows of `query` within distance √radii[i] of at least one row i of `support`. */
-export function manifoldCoverage(query: tf.Tensor2D, support: tf.Tensor2D, squaredRadii: Float32Array, blockSize = 512): number {
+/** For each row of `query`, 1 when it lies within distance √radii[i] of at least one row i of `support`, else 0. */
+export function manifoldMembership(query: tf.Tensor2D, support: tf.Tensor2D, squaredRadii: Float32Array, blockSize = 512): Uint8Array {
   const [norms, radii] = tf.tidy(() => [support.square().sum(1) as tf.Tensor1D, tf.tensor1d(squaredRadii).expandDims(0)]);
   try {
-    const inside = byBlocks(query, blockSize, (block) => tf.lessEqual(squaredDistances(block, support, norms as tf.Tensor1D), radii).any(1) as tf.Tensor1D);
-    return inside.reduce((s, v) => s + v, 0) / inside.length;
+    return Uint8Array.from(byBlocks(query, blockSize, (block) => tf.lessEqual(squaredDistances(block, support, norms as tf.Tensor1D), radii).any(1) as tf.Tensor1D));
   } finally {
     tf.dispose([norms, radii]);
   }
+}
+
+/** Share of the rows of `query` inside the manifold of `support` (see `manifoldMembership`). */
+export function manifoldCoverage(query: tf.Tensor2D, support: tf.Tensor2D, squaredRadii: Float32Array, blockSize = 512): number {
+  const inside = manifoldMembership(query, support, squaredRadii, blockSize);
+  return inside.reduce((s, v) => s + v, 0) / inside.length;
 }
 
 /** Rows of `x` ([rows, dim]) as a tensor; a Float32Array needs `dim` (named `name` in errors). */
@@ -87,12 +94,28 @@ export function precisionRecall(real: tf.Tensor2D | Float32Array, generated: tf.
   try {
     if (r.shape[1] !== g.shape[1]) throw new Error(`precisionRecall: real features have ${r.shape[1]} dimensions, generated ${g.shape[1]}.`);
     const precision = manifoldCoverage(g, r, knnSquaredRadii(r, k, blockSize), blockSize);
-    const recall = manifoldCoverage(r, g, knnSquaredRadii(g, k, blockSize), blockSize);
-    return { precision, recall, k };
+    const recalled = manifoldMembership(r, g, knnSquaredRadii(g, k, blockSize), blockSize);
+    return { precision, recall: recalled.reduce((s, v) => s + v, 0) / recalled.length, k, recalled };
   } finally {
     if (r !== real) r.dispose();
     if (g !== generated) g.dispose();
   }
+}
+
+/**
+ * Recall within each class: the share of the real images of class c (by their true labels) that the
+ * generated manifold covers. A generator that drops a class has recall ≈ 0 there however well it
+ * covers the rest: the per-class view of mode collapse.
+ */
+export function classRecall(recalled: Uint8Array, labels: ArrayLike<number>, numClasses: number): number[] {
+  if (labels.length !== recalled.length) throw new Error(`classRecall: ${recalled.length} real rows but ${labels.length} labels.`);
+  const hit = new Array<number>(numClasses).fill(0);
+  const total = new Array<number>(numClasses).fill(0);
+  for (let i = 0; i < labels.length; i++) {
+    total[labels[i]]++;
+    hit[labels[i]] += recalled[i];
+  }
+  return hit.map((h, c) => (total[c] ? h / total[c] : NaN));
 }
 
 export interface DensityCoverage {

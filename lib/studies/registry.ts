@@ -1,10 +1,12 @@
 /** The studies `npm run study -- <name>` knows, by name: one file per study in lib/studies/. */
 import { ConfigError } from "../core/config";
+import { pretrainingStudy } from "./pretraining";
 import { smokeStudy } from "./smoke";
 import { StudyDefinition } from "./spec";
 
 export const STUDIES: Record<string, StudyDefinition> = {
   [smokeStudy.name]: smokeStudy,
+  [pretrainingStudy.name]: pretrainingStudy,
 };
 
 /** The definition of a study; an unknown name lists the studies there are. */

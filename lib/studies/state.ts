@@ -114,9 +114,13 @@ export function runsToDo(plan: StudyPlan, status: RunStatus[]): Set<string> {
   return todo;
 }
 
+/** Evaluation grids kept beside the last: the early steps, where pretrained and scratch generators differ most. */
+const EARLY_GRIDS = [0, 250, 500, 1000, 2000, 4000].map((step) => `step-${String(step).padStart(7, "0")}.png`);
+
 /**
  * Copies a finished run's small results into `results/<study>/<run>/` (config.json, metrics.jsonl,
- * summary.json and the last sample grid as samples.png), replacing the folder atomically.
+ * summary.json, the last sample grid as samples.png and the early evaluation grids under samples/),
+ * replacing the folder atomically.
  */
 export async function collectRun(dirs: StudyDirs, run: string): Promise<void> {
   const from = path.join(dirs.runs, run);
@@ -126,6 +130,9 @@ export async function collectRun(dirs: StudyDirs, run: string): Promise<void> {
   await writeDirAtomic(path.join(dirs.results, run), async (tmp) => {
     for (const f of ["config.json", "metrics.jsonl", "summary.json"]) fs.copyFileSync(path.join(from, f), path.join(tmp, f));
     if (grids.length) fs.copyFileSync(path.join(samples, grids[grids.length - 1]), path.join(tmp, "samples.png"));
+    const early = grids.slice(0, -1).filter((f) => EARLY_GRIDS.includes(f));
+    if (early.length) fs.mkdirSync(path.join(tmp, "samples"));
+    for (const f of early) fs.copyFileSync(path.join(samples, f), path.join(tmp, "samples", f));
   });
 }
 

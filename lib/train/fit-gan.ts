@@ -29,6 +29,8 @@ export interface GanInit {
   decoder: string;
   /** The decoder ends in a sigmoid (pixels in [0, 1]); the generator in tanh. */
   sigmoidToTanh?: boolean;
+  /** Folder of the same run's saved encoder, whose convolutions (`enc_conv_*`) start the discriminator's. */
+  encoder?: string;
 }
 
 export interface FitGanOptions {
@@ -67,7 +69,7 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
     generator: tf.train.adam(training.learningRateG, training.beta1),
   };
   const numClasses = model.kind === "cgan" ? model.config.numClasses : undefined;
-  const config = { model, init: init ? { ...init, decoder: relativeToProject(init.decoder) } : null, training, step: options.step ?? {}, evaluateEvery: options.evaluate?.every ?? null, train: { name: options.train.name, size: options.train.size } };
+  const config = { model, init: init ? { ...init, decoder: relativeToProject(init.decoder), ...(init.encoder ? { encoder: relativeToProject(init.encoder) } : {}) } : null, training, step: options.step ?? {}, evaluateEvery: options.evaluate?.every ?? null, train: { name: options.train.name, size: options.train.size } };
   // Evaluations are stored with the weights: the metrics' code is part of the cache key.
   const code = options.evaluate ? ["metrics"] : [];
   const run = await trainCached({
@@ -86,6 +88,12 @@ export async function fitGan(options: FitGanOptions): Promise<FitGanResult> {
         const target = numClasses ? (m.generator.getLayer("decoder") as unknown as tf.LayersModel) : m.generator;
         transferWeights(decoder, target, { sigmoidToTanh: init.sigmoidToTanh ? "dec_output" : undefined });
         decoder.dispose();
+        if (init.encoder) {
+          // The encoder's head (μ, log σ²) has no counterpart: D keeps its own logit layer.
+          const encoder = await loadModel(init.encoder);
+          transferWeights(encoder, m.discriminator, { layers: m.discriminator.layers.filter((l) => l.name.startsWith("enc_conv_")).map((l) => l.name) });
+          encoder.dispose();
+        }
       }
       const evaluation = options.evaluate;
       const gan = { generator: m.generator, discriminator: m.discriminator, numClasses };

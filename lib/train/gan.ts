@@ -28,6 +28,15 @@ function lsq(logits: tf.Tensor, target: number): tf.Scalar {
   return tf.tidy(() => logits.sub(target).square().mean().mul(0.5) as tf.Scalar);
 }
 
+/**
+ * D's mean output: the probability σ(logit) it gives (non-saturating loss), or the raw score it
+ * regresses on its 0/1 targets (least squares). With one-sided smoothing s the optimal D at
+ * equilibrium outputs (1 − s)/2 on every image, below the 0.5 that `d_acc_real` counts as "real".
+ */
+function meanOutput(logits: tf.Tensor, probability: boolean): number {
+  return tf.tidy(() => (probability ? tf.sigmoid(logits) : logits).mean().dataSync()[0]);
+}
+
 /** Fraction of logits on the given side of 0. */
 function fraction(logits: tf.Tensor, real: boolean): number {
   return tf.tidy(() => (real ? logits.greater(0) : logits.lessEqual(0)).cast("float32").mean().dataSync()[0]);
@@ -35,7 +44,8 @@ function fraction(logits: tf.Tensor, real: boolean): number {
 
 /**
  * Returns one training step: the batch holds real images in [-1, 1]. Logs: `d_loss`, `g_loss`,
- * `d_acc_real`, `d_acc_fake` (the discriminator's accuracy on each) and `g_fool` (fakes it takes for real).
+ * `d_acc_real`, `d_acc_fake` (the discriminator's accuracy on each), `d_out_real`, `d_out_fake` (its
+ * mean output on each, see `meanOutput`) and `g_fool` (fakes it takes for real).
  * With `numClasses` the GAN is conditional: both networks also take a one-hot label; real images
  * come with theirs, fakes get labels drawn uniformly.
  */
@@ -58,11 +68,15 @@ export function ganStep(gan: Dcgan & { numClasses?: number }, optimizers: { disc
     const D = (x: tf.Tensor, labels: tf.Tensor1D | undefined) => (classes ? gan.discriminator.apply([x, oneHot(labels!)], { training: true }) : gan.discriminator.apply(x, { training: true })) as tf.Tensor;
     let accReal = 0;
     let accFake = 0;
+    let outReal = 0;
+    let outFake = 0;
     const dLoss = optimizers.discriminator.minimize(() => {
       const realLogits = D(batch.x, batch.y);
       const fakeLogits = D(G(0), classes ? randomLabels(0) : undefined);
       accReal = fraction(realLogits, true);
       accFake = fraction(fakeLogits, false);
+      outReal = meanOutput(realLogits, loss !== "least-squares");
+      outFake = meanOutput(fakeLogits, loss !== "least-squares");
       return criterion(realLogits, 1 - labelSmoothing).add(criterion(fakeLogits, 0)) as tf.Scalar;
     }, true, dVars)!;
     let fool = 0;
@@ -71,7 +85,7 @@ export function ganStep(gan: Dcgan & { numClasses?: number }, optimizers: { disc
       fool = fraction(logits, true);
       return criterion(logits, 1);
     }, true, gVars)!;
-    const logs = { d_loss: dLoss.dataSync()[0], g_loss: gLoss.dataSync()[0], d_acc_real: accReal, d_acc_fake: accFake, g_fool: fool };
+    const logs = { d_loss: dLoss.dataSync()[0], g_loss: gLoss.dataSync()[0], d_acc_real: accReal, d_acc_fake: accFake, d_out_real: outReal, d_out_fake: outFake, g_fool: fool };
     tf.dispose([dLoss, gLoss]);
     return logs;
   };

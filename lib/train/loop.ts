@@ -73,7 +73,7 @@ export interface LoopOptions extends LoopControl {
   scale?: PixelScale;
   /** One optimisation step; `globalStep` counts steps since the start of training. Must not leak tensors. */
   step: (batch: Batch, globalStep: number) => Logs;
-  /** Measures the model at global step 0 and every `every` steps; results go to `EpochInfo.evaluations`. */
+  /** Measures the model at global step 0, every `every` steps and the last step; results go to `EpochInfo.evaluations`. */
   evaluate?: { every: number; run: (globalStep: number) => Logs | Promise<Logs> };
 }
 
@@ -155,6 +155,9 @@ export async function trainLoop(options: LoopOptions): Promise<EpochInfo[]> {
         }
       }
     }
+    // The run's last step is measured too, so its final numbers are those of the trained model.
+    const lastStep = (epoch + 1) * stepsPerEpoch;
+    if (evaluate && epoch + 1 === numEpochs && lastStep % evaluate.every !== 0) await measure(lastStep);
     const seconds = elapsed();
     const logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / stepsPerEpoch]));
     const info: EpochInfo = { epoch, numEpochs, logs, seconds, imagesPerSecond: (stepsPerEpoch * batchSize) / seconds, ...(evaluate ? { evaluations } : {}) };

@@ -25,15 +25,21 @@ export interface VaeLossConfig {
   beta: number;
   /** `bce` for sigmoid decoders on [0, 1] pixels, `mse` for tanh decoders on [-1, 1]. */
   reconstruction: "bce" | "mse";
+  /**
+   * false trains the same layers as a plain (deterministic) autoencoder: the code is μ, with no
+   * noise and no KL term — the non-variational control of the pretraining study. Default true.
+   */
+  variational?: boolean;
 }
 
 /** The VAE's losses on a batch, averaged over samples: { loss, recon, kl } as scalars. */
 export function vaeLosses(vae: Vae, x: tf.Tensor4D, cfg: VaeLossConfig, noiseSeed: number | undefined, training: boolean): { loss: tf.Scalar; recon: tf.Scalar; kl: tf.Scalar } {
   const [zMean, zLogVar] = vae.encoder.apply(x, { training }) as tf.Tensor2D[];
-  const z = reparameterize(zMean, zLogVar, noiseSeed);
+  const variational = cfg.variational ?? true;
+  const z = variational ? reparameterize(zMean, zLogVar, noiseSeed) : zMean;
   const xHat = vae.decoder.apply(z, { training }) as tf.Tensor4D;
   const recon = reconstructionError(x, xHat, cfg.reconstruction).mean() as tf.Scalar;
-  const kl = klDivergence(zMean, zLogVar).mean() as tf.Scalar;
+  const kl = variational ? (klDivergence(zMean, zLogVar).mean() as tf.Scalar) : tf.scalar(0);
   return { loss: recon.add(kl.mul(cfg.beta)) as tf.Scalar, recon, kl };
 }
 

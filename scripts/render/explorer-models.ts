@@ -74,7 +74,7 @@ export async function explorerModels(profiles: { vae: Profile; gan: Profile }, l
   const ganData = await ganExperiment.loadData(ganConfig);
   const meta = { notebook: "05-vae-pretrained-gan", latentDim: ganConfig.model.latentDim, imageShape: [...ganData.train.imageShape], pixelRange: [-1, 1] as [number, number] };
   for (const arm of [{ key: "gan-scratch", label: "scratch", title: "GAN from scratch", vaeRun: "" }, { key: "gan-pretrained", label: "vae-pretrained", title: "GAN from the VAE", vaeRun: ganVae.dir }]) {
-    const armConfig = { ...ganConfig, seed: 1, init: { vaeRun: arm.vaeRun } };
+    const armConfig = { ...ganConfig, seed: 1, init: { ...ganConfig.init, vaeRun: arm.vaeRun } };
     const name = `05-gan-${arm.label}-seed1`;
     const early = ganConfig.evaluate.every;
     models.push({ key: `${arm.key}-early`, model: await generatorAtStep(armConfig, ganData, name, early), meta: { ...meta, run: name, title: `${arm.title}, step ${early}`, step: early } });
