@@ -8,6 +8,7 @@ import { aeExperiment, AnyExperiment, EXPERIMENTS, ganExperiment, profileConfig,
 import { PROFILES } from "../lib/profiles";
 import { fitAutoencoder } from "../lib/train/fit";
 import { blobs, tempDir } from "./helpers/fixtures";
+import { labelledSubsets } from "../lib/experiments/common";
 
 tf.setBackend("cpu");
 
@@ -59,4 +60,10 @@ test("init.vaeRun: a run of another model, an unfinished run and a missing one a
   fs.writeFileSync(path.join(root, "v", "config.json"), JSON.stringify({ model: "vae" }));
   assert.throws(() => vaeInit("v", root), /has not finished .*npm run train -- --resume v/);
   assert.throws(() => vaeInit("nope", root), /No run "nope"/);
+});
+
+test("a labelled data set's subsets: MNIST digits split 9,000/1,000; asking for more is a clear error", () => {
+  const { train, test: held } = labelledSubsets({ dataset: "mnist", trainSize: 500, testSize: 100 });
+  assert.deepEqual([train.size, held.size, train.classNames?.length], [500, 100, 10]);
+  assert.throws(() => labelledSubsets({ dataset: "mnist", trainSize: 9001, testSize: 10 }), (e: Error) => e instanceof ConfigError && /"data.trainSize" \(9001\) exceeds the 9000 mnist train images: .*--set data.trainSize=9000/.test(e.message));
 });

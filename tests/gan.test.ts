@@ -136,3 +136,33 @@ test("fitGan starts the generator from a saved VAE decoder, evaluates from step 
   fs.rmSync(run.dir, { recursive: true, force: true });
   await assert.rejects(fitGan({ ...options, name: `test-gan-bad-${Date.now()}`, model: { kind: "dcgan", config: { ...cfg, generatorFilters: [32, 8] } } }), /layer "dec_project" has weights/);
 });
+
+test("fitGan can start the discriminator's convolutions from the VAE's encoder, and measures the last step too", async () => {
+  const vae = buildVae({ imageShape: [16, 16, 1], filters: [8, 16], latentDim: 4, batchNorm: true, outputActivation: "sigmoid", seed: 4 });
+  const dir = tempDir("vae-gd");
+  await saveModel(vae.decoder, path.join(dir, "decoder"));
+  await saveModel(vae.encoder, path.join(dir, "encoder"));
+  const convs = ["enc_conv_0", "enc_conv_1"];
+  const weightsOf = (m: tf.LayersModel) => convs.map((n) => m.getLayer(n).getWeights().map((w) => Array.from(w.dataSync())));
+  let atStart: number[][][] = [];
+  let logitAtStart: number[][] = [];
+  const run = await fitGan({
+    name: `test-gan-gd-${Date.now()}`,
+    model: { kind: "dcgan", config: cfg },
+    init: { decoder: path.join(dir, "decoder"), sigmoidToTanh: true, encoder: path.join(dir, "encoder") },
+    train: blobs(32, 4, 16),
+    // 4 steps an epoch, 2 epochs: evaluations at 0, 3, 6 and the last step, 8.
+    training: { batchSize: 8, numEpochs: 2, learningRateD: 2e-4, learningRateG: 2e-4, beta1: 0.5, seed: 1 },
+    evaluate: { every: 3, metrics: () => ({}) },
+    callbacks: (models) => [{ onTrainBegin: () => {
+      atStart = weightsOf(models.discriminator);
+      logitAtStart = models.discriminator.getLayer("logit").getWeights().map((w) => Array.from(w.dataSync()));
+    } }],
+  });
+  assert.deepEqual(atStart, weightsOf(vae.encoder), "D's convolutions start as the encoder's");
+  const fresh = buildDcgan(cfg).discriminator;
+  assert.deepEqual(logitAtStart, fresh.getLayer("logit").getWeights().map((w) => Array.from(w.dataSync())), "D's logit keeps its own initialisation");
+  assert.deepEqual(run.evaluations.map((e) => e.step), [0, 3, 6, 8]);
+  assert.notDeepEqual(weightsOf(run.discriminator), atStart, "then training moves them");
+  fs.rmSync(run.dir, { recursive: true, force: true });
+});

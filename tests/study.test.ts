@@ -13,6 +13,7 @@ import { estimateSeconds, makespan, measureRates } from "../lib/studies/eta";
 import { formatStudyEvent } from "../lib/studies/pool";
 import { studyDefinition } from "../lib/studies/registry";
 import { slurmScript } from "../lib/studies/slurm";
+import { pretrainingStudy } from "../lib/studies/pretraining";
 import { smokeStudy } from "../lib/studies/smoke";
 import { dependencyWaves, makePlan, readPlan, RunSpec, StudyDefinition, studyFolder, writePlan } from "../lib/studies/spec";
 import { RunStatus, runsToDo, studyDirs, studyStatus } from "../lib/studies/state";
@@ -40,6 +41,22 @@ test("a study's plan resolves every spec, round-trips through plan.json and grou
   fs.writeFileSync(file, "{ not json");
   assert.throws(() => readPlan(file), /not valid JSON.*delete it and rerun npm run study/);
   assert.throws(() => readPlan(path.join(dir, "none.json")), /No study plan at .*none\.json/);
+});
+
+test("the pretraining study: per seed two autoencoders and four GAN arms, the scratch arm trained on for the pretraining's images", () => {
+  const plan = makePlan(pretrainingStudy, PROFILES.full);
+  assert.equal(plan.runs.length, 5 * 6, "five seeds on Fashion-MNIST");
+  const run = (name: string) => plan.runs.find((r) => r.run === name)!;
+  const cfg = (name: string) => run(name).config as { init: { vaeRun: string; discriminatorFromEncoder: boolean }; training: { numEpochs: number }; loss?: { variational: boolean } };
+  assert.deepEqual([cfg("fm-vae-s3").loss!.variational, cfg("fm-ae-s3").loss!.variational], [true, false]);
+  assert.deepEqual(cfg("fm-ae-g-s3").init, { vaeRun: "fm-ae-s3", discriminatorFromEncoder: false });
+  assert.deepEqual(cfg("fm-vae-g-s3").init, { vaeRun: "fm-vae-s3", discriminatorFromEncoder: false });
+  assert.deepEqual(cfg("fm-vae-gd-s3").init, { vaeRun: "fm-vae-s3", discriminatorFromEncoder: true });
+  assert.deepEqual(run("fm-vae-gd-s3").needs, ["fm-vae-s3"]);
+  assert.equal(cfg("fm-scratch-s3").training.numEpochs, cfg("fm-vae-g-s3").training.numEpochs + cfg("fm-vae-s3").training.numEpochs);
+  const gap = run("fm-scratch-s3").images - (run("fm-vae-g-s3").images + run("fm-vae-s3").images);
+  assert.ok(Math.abs(gap) <= 6 * 64, `as many more images as the pretraining saw, up to the dropped remainders of its batches (gap ${gap})`);
+  assert.equal(makePlan(pretrainingStudy, quick).runs.length, 2 * 6, "quick: two seeds");
 });
 
 test("a bad study definition is an error naming the run and what is wrong", () => {
@@ -217,7 +234,10 @@ test("npm run study: Ctrl-C checkpoints and exits 130; a killed worker and a kil
     assert.equal(lines.filter((l) => l.kind === "final").length, 1, `${r.run}: one final line`);
     assert.deepEqual(lines.filter((l) => l.kind === "epoch").map((l) => l.epoch), [0, 1]);
     assert.ok(fs.existsSync(path.join(dirs.results, r.run, "samples.png")));
-    assert.deepEqual(fs.readdirSync(path.join(dirs.results, r.run)).sort(), ["config.json", "metrics.jsonl", "samples.png", "summary.json"]);
+    // A GAN run also keeps its early evaluation grids (here only step 0 is one of them).
+    const gan = r.experiment === "gan";
+    assert.deepEqual(fs.readdirSync(path.join(dirs.results, r.run)).sort(), ["config.json", "metrics.jsonl", ...(gan ? ["samples"] : []), "samples.png", "summary.json"]);
+    if (gan) assert.deepEqual(fs.readdirSync(path.join(dirs.results, r.run, "samples")), ["step-0000000.png"]);
   }
 
   // A fresh clone: results only. Everything reads as finished, with nothing to train.

@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { buildDenseAutoencoder } from "../lib/models/dense-ae";
 import { buildVae } from "../lib/models/vae";
 import { trainLoop, EpochInfo } from "../lib/train/loop";
-import { autoencoderStep, vaeStep } from "../lib/train/steps";
+import { autoencoderStep, vaeLosses, vaeStep } from "../lib/train/steps";
 import { loadModel, saveModel } from "../lib/train/model-io";
 import { blobs, tempDir } from "./helpers/fixtures";
 
@@ -37,6 +37,20 @@ test("the VAE trains: ELBO terms reported, loss down, same seed same losses, no 
   for (const e of a.epochs) assert.ok(Math.abs(e.logs.loss - (e.logs.recon + e.logs.kl)) < 1e-3 * e.logs.loss, "loss = recon + β·KL");
   assert.deepEqual(losses(b.epochs), losses(a.epochs), "same seed, same losses");
   assert.equal(new Set(a.counts.slice(1)).size, 1, `tensor count constant: ${a.counts}`);
+});
+
+test("with variational false the VAE's layers train as a plain autoencoder: code μ, no noise, no KL", async () => {
+  const data = blobs(64, 3, 16);
+  const vae = buildVae({ imageShape: [16, 16, 1], filters: [8, 16], latentDim: 2, seed: 5 });
+  const cfg = { beta: 1, reconstruction: "bce" as const, variational: false };
+  const epochs = await trainLoop({ data, batchSize: 16, numEpochs: 4, seed: 1, step: vaeStep(vae, tf.train.adam(0.005), { ...cfg, seed: 9 }) });
+  assert.ok(epochs[3].logs.loss < epochs[0].logs.loss, `loss ${epochs.map((e) => e.logs.loss)}`);
+  for (const e of epochs) assert.deepEqual([e.logs.kl, e.logs.loss], [0, e.logs.recon], "no KL term: loss = reconstruction");
+  // Deterministic: two noise seeds give one loss, because the code is μ itself.
+  const x = data.toTensor([0, 1, 2, 3]);
+  const [a, b] = [1, 2].map((seed) => tf.tidy(() => vaeLosses(vae, x, cfg, seed, false).loss.dataSync()[0]));
+  assert.equal(a, b);
+  x.dispose();
 });
 
 test("divergence stops training with a clear message", async () => {
