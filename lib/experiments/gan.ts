@@ -14,7 +14,7 @@ import { RUNS_DIR } from "../paths";
 import { fitGan, FitGanResult, GanInit } from "../train/fit-gan";
 import { Callbacks } from "../train/loop";
 import { ModelSet } from "../train/run-cache";
-import { classifierData, classifierExperiment } from "./classifier";
+import { classifierData, classifierExperiment, ClassifierExperimentConfig } from "./classifier";
 import { LABELLED_DATASETS, LabelledDataset, labelledData, POSITIVE, saveImageGrid, sampleFiles, SEED_RULES, TRACKING, TRACKING_RULES } from "./common";
 import { checkBatchFits, Experiment, ExperimentResult, ExperimentTarget, SampleGrid, TrackingConfig } from "./experiment";
 import { vaeExperiment } from "./vae";
@@ -128,10 +128,15 @@ export function labelledGanData(data: { dataset: LabelledDataset; trainSize: num
   return { train: all.train.subset(data.trainSize, 0), all };
 }
 
+/** The classifier experiment's configuration of a GAN's judge (the metrics' features and classes). */
+export function ganJudgeConfig(config: { evaluate: GanEvaluate }, dataset: LabelledDataset): ClassifierExperimentConfig {
+  return { ...judge, data: { dataset, trainSize: config.evaluate.classifierTrainSize }, training: { ...judge.training, numEpochs: config.evaluate.classifierEpochs } };
+}
+
 /** Trains a GAN experiment: its classifier first (cached), then the GAN with evaluations and their sample grids. */
 export async function runGan(config: GanSettings, data: GanData, options: { name: string; dataset: LabelledDataset; conditional: boolean; init?: GanInit }, target: ExperimentTarget = {}): Promise<GanResult> {
   const log = target.log ?? (() => {});
-  const judgeConfig = { ...judge, data: { dataset: options.dataset, trainSize: config.evaluate.classifierTrainSize }, training: { ...judge.training, numEpochs: config.evaluate.classifierEpochs } };
+  const judgeConfig = ganJudgeConfig(config, options.dataset);
   log(`classifier for the metrics (${options.dataset}, cached after its first training)`);
   const classifier = await classifierExperiment.run(judgeConfig, classifierData(data.all, config.evaluate.classifierTrainSize), { log });
   const numClasses = options.conditional ? data.all.train.classNames?.length : undefined;

@@ -7,3 +7,6 @@ export * from "./slurm";
 export * from "./registry";
 export * from "./study";
 export { smokeStudy } from "./smoke";
+export * from "./gan-curves";
+export * from "./curve-figures";
+export { pretrainingStudy, PRETRAINING_ARMS, PretrainingArm, GAN_EPOCHS, PRETRAIN_EPOCHS } from "./pretraining";

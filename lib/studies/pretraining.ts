@@ -45,7 +45,7 @@ function fashionSeed(seed: number, profile: Profile): RunSpec[] {
       set: {
         ...size, "training.numEpochs": ganEpochs + (from ? 0 : pretrainEpochs),
         "init.vaeRun": from ?? "", "init.discriminatorFromEncoder": arm === "vae-gd",
-        ...(quick ? { "evaluate.every": 4, "evaluate.samples": 128, "evaluate.classifierEpochs": 1, "evaluate.classifierTrainSize": 1024 } : ({} as Record<string, ConfigValue>)),
+        ...(quick ? { "evaluate.every": 2, "evaluate.samples": 128, "evaluate.classifierEpochs": 1, "evaluate.classifierTrainSize": 1024 } : ({} as Record<string, ConfigValue>)),
         ...TRACKING,
       },
       needs: from ? [from] : [],

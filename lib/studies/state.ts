@@ -186,6 +186,11 @@ export interface StudyRunRecord extends PlannedRun {
   samples?: string;
 }
 
+/** A file of a study run (e.g. `samples/step-0000500.png`): from results/ first, else runs/; undefined when neither has it. */
+export function studyRunFile(run: { run: string }, file: string, dirs: StudyDirs): string | undefined {
+  return [dirs.results, dirs.runs].map((root) => path.join(root, run.run, file)).find((f) => fs.existsSync(f));
+}
+
 /** Every run of a plan with what is known of it: finished ones from results/, others from runs/. */
 export function readStudyRuns(plan: StudyPlan, dirs: StudyDirs): StudyRunRecord[] {
   return plan.runs.map((r) => {
