@@ -6,11 +6,12 @@ import { MetricsLine } from "../lib/runs/run-folder";
 /** Evaluations every 100 steps of fd = f(step), each taking 2 s of wall time, with step and epoch lines between. */
 function metrics(f: (step: number) => number, last = 1000): MetricsLine[] {
   const lines: MetricsLine[] = [];
+  const line = (l: Record<string, unknown>) => lines.push(l as MetricsLine);
   for (let step = 0; step <= last; step += 100) {
-    if (step) lines.push({ kind: "step", step, epoch: 0, elapsed: step / 50 - 0.1, d_loss: 1 });
-    lines.push({ kind: "eval", step, epoch: 0, elapsed: step / 50, fd: f(step), recall: 0.5 });
+    if (step) line({ kind: "step", step, epoch: 0, elapsed: step / 50 - 0.1, d_loss: 1 });
+    line({ kind: "eval", step, epoch: 0, elapsed: step / 50, fd: f(step), recall: 0.5 });
   }
-  lines.push({ kind: "final", step: last, epoch: 0, elapsed: last / 50, fd: f(last) });
+  line({ kind: "final", step: last, epoch: 0, elapsed: last / 50, fd: f(last) });
   return lines;
 }
 

@@ -69,7 +69,7 @@ test("a bad study definition is an error naming the run and what is wrong", () =
   bad([{ ...vae, needs: ["w"] }, { ...vae, run: "w", needs: ["v"] }], /the runs v → w → v need each other in a cycle/);
   bad([{ ...vae, set: { "training.lr": 1 } }], /run "v": Unknown config key "training\.lr" for model "vae"/);
   bad([{ ...vae, experiment: "resnet" }], /run "v": Unknown model "resnet"/);
-  bad([{ ...vae, dataset: "mnist" }], /run "v": experiment "vae" trains on fashion-mnist only, not "mnist"/);
+  bad([{ ...vae, experiment: "conv-ae", dataset: "mnist" }], /run "v": experiment "conv-ae" trains on fashion-mnist only, not "mnist"/);
   bad([], /has no runs under profile quick/);
   const cgan = makePlan(study([{ run: "c", experiment: "cgan", seed: 3, dataset: "mnist", set: { "data.trainSize": 64, "training.batchSize": 32 } }]), quick);
   assert.equal((cgan.runs[0].config.data as { dataset: string }).dataset, "mnist");
