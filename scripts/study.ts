@@ -20,7 +20,7 @@ import { EXIT_BUSY, formatStudyEvent, runPlan, WorkerReport } from "../lib/studi
 import { slurmScript } from "../lib/studies/slurm";
 import { readPlan, writePlan } from "../lib/studies/spec";
 import { executeRun, RESULTS_DIR } from "../lib/studies/state";
-import { defaultWorkers, studyPlan, studyStatusTable } from "../lib/studies/study";
+import { defaultWorkers, growPlan, studyPlan, studyStatusTable } from "../lib/studies/study";
 import { STUDIES } from "../lib/studies/registry";
 import { FlagSpec, numberFlag, parseArgs as parseFlags, UsageError } from "./args";
 import { runMain } from "./cli";
@@ -143,7 +143,7 @@ async function main(): Promise<number> {
   process.on("SIGINT", onStop);
   process.on("SIGTERM", onStop);
   const result = await runPlan({
-    plan, dirs, workers, signal: controller.signal,
+    plan, dirs, workers, signal: controller.signal, grow: () => growPlan(plan.study, { profile, runsDir: args.runsDir, resultsDir: args.resultsDir }),
     onEvent: (e) => {
       const line = formatStudyEvent(e);
       if (line) console.log(line);
@@ -159,7 +159,7 @@ async function main(): Promise<number> {
   for (const f of result.failed) console.log(`failed: ${f.run}: ${f.error} (log ${path.join(dirs.runs, "logs", f.run + ".log")})`);
   if (result.blocked.length) console.log(`not run (a run they need failed): ${result.blocked.join(", ")}`);
   if (result.failed.length || result.blocked.length) return 1;
-  console.log(`All ${plan.runs.length} runs finished; results in ${dirs.results} (git add it to keep them).`);
+  console.log(`All ${growPlan(plan.study, { profile, runsDir: args.runsDir, resultsDir: args.resultsDir }).runs.length} runs finished; results in ${dirs.results} (git add it to keep them).`);
   return 0;
 }
 

@@ -54,6 +54,11 @@ export interface RunPlanOptions {
   env?: NodeJS.ProcessEnv;
   /** Restarts of a run whose worker died before finishing (default 2). */
   retries?: number;
+  /**
+   * The plan again, after a run finished: runs it adds (a search's next trial, the runs at its best
+   * setting) join the queue. Default: the plan does not grow.
+   */
+  grow?: () => StudyPlan;
 }
 
 export interface PlanResult {
@@ -110,8 +115,16 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanResult> {
   const waited = new Set<string>();
   const result: PlanResult = { stopped: false, finished: [], failed: [], blocked: [], seconds: 0, images: 0 };
   let done = plan.runs.length - todo.size;
+  let total = plan.runs.length;
   let stopping = false;
-  onEvent({ kind: "begin", study: plan.study, total: plan.runs.length, finished: done, todo: todo.size, workers });
+  onEvent({ kind: "begin", study: plan.study, total, finished: done, todo: todo.size, workers });
+
+  const grow = () => {
+    const added = options.grow?.().runs.filter((r) => !spec.has(r.run)) ?? [];
+    for (const r of added) spec.set(r.run, r);
+    pending.push(...added);
+    total += added.length;
+  };
 
   const eta = (): number | undefined => {
     const rates = measureRates(costs);
@@ -142,7 +155,7 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanResult> {
 
     const end = (run: PlannedRun, outcome: EndOutcome, seconds: number, extra: { error?: string } = {}) => {
       const summary = outcome === "finished" || outcome === "skipped" ? studyStatus({ ...plan, runs: [run] }, dirs)[0].summary : undefined;
-      onEvent({ kind: "end", run: run.run, outcome, seconds, summary, ...extra, done, total: plan.runs.length, running: running.size, left: pending.length, eta: stopping ? undefined : eta() });
+      onEvent({ kind: "end", run: run.run, outcome, seconds, summary, ...extra, done, total, running: running.size, left: pending.length, eta: stopping ? undefined : eta() });
     };
 
     const start = (run: PlannedRun) => {
@@ -171,6 +184,7 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanResult> {
             result.images += run.images;
             costs.push({ experiment: run.experiment, images: run.images, seconds });
           }
+          grow();
           end(run, outcome, seconds);
         } else if (code === EXIT_BUSY || outcome === "busy") {
           pending.unshift(run); // another process holds it: wait for the lock, then resume it

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Profile, ProfileName, PROFILE_NAMES } from "../profiles";
 import { ConfigError, ConfigObject, ConfigValue } from "../core/config";
+import { Logs } from "../train/loop";
 import { writeFileAtomic } from "../core/atomic";
 import { specConfig, specSteps } from "./train-spec";
 
@@ -27,11 +28,17 @@ export interface RunSpec {
   needs?: string[];
 }
 
-/** A registered study: its name, what it asks, and its specs under a profile. */
+/**
+ * What a definition may know of its own finished runs: their summaries (e.g. a search's trials, to
+ * add runs at the best setting once they are all done). Undefined for a run not finished.
+ */
+export type FinishedRuns = (run: string) => Logs | undefined;
+
+/** A registered study: its name, what it asks, and its specs under a profile (and given its finished runs). */
 export interface StudyDefinition {
   name: string;
   description: string;
-  specs: (profile: Profile) => RunSpec[];
+  specs: (profile: Profile, finished: FinishedRuns) => RunSpec[];
 }
 
 /** A spec with its resolved configuration and its training budget. */
@@ -60,9 +67,9 @@ export function studyFolder(study: string, profile: ProfileName): string {
   return profile === "full" ? study : `${study}-${profile}`;
 }
 
-/** Resolves and checks a definition's specs under a profile; every mistake names the run. */
-export function makePlan(definition: StudyDefinition, profile: Profile): StudyPlan {
-  const specs = definition.specs(profile);
+/** Resolves and checks a definition's specs under a profile (and its finished runs); every mistake names the run. */
+export function makePlan(definition: StudyDefinition, profile: Profile, finished: FinishedRuns = () => undefined): StudyPlan {
+  const specs = definition.specs(profile, finished);
   if (!specs.length) throw new ConfigError(`Study "${definition.name}" has no runs under profile ${profile.name}.`);
   const names = new Set<string>();
   const runs = specs.map((spec): PlannedRun => {

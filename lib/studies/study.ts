@@ -20,10 +20,22 @@ export interface StudyLocation {
   resultsDir?: string;
 }
 
-/** The plan of a registered study under a profile, and its folders. */
+/**
+ * The plan of a registered study under a profile, and its folders. A definition that adds runs once
+ * others have finished (a search's best setting) sees the summaries of the runs finished so far.
+ */
 export function studyPlan(name: string, options: StudyLocation = {}): { plan: StudyPlan; dirs: StudyDirs } {
-  const plan = makePlan(studyDefinition(name), options.profile ?? currentProfile());
-  return { plan, dirs: studyDirs(plan.folder, options) };
+  const definition = studyDefinition(name);
+  const profile = options.profile ?? currentProfile();
+  let plan = makePlan(definition, profile);
+  const dirs = studyDirs(plan.folder, options);
+  // Until no run is added: each finished run may add the next (a sequential search adds one trial at a time).
+  for (;;) {
+    const status = new Map(studyStatus(plan, dirs).map((s) => [s.run, s]));
+    const next = makePlan(definition, profile, (run) => (status.get(run)?.state === "finished" ? status.get(run)!.summary : undefined));
+    if (next.runs.length === plan.runs.length) return { plan: next, dirs };
+    plan = next;
+  }
 }
 
 /** Every run of a study with its state, config, metrics and summary (see `readStudyRuns`). */
@@ -78,12 +90,22 @@ export interface RunStudyOptions extends StudyLocation {
   onEvent?: (event: StudyEvent) => void;
 }
 
-/** Writes the plan to `runs/<study>/plan.json` and runs what is missing on a local worker pool. */
+/**
+ * Writes the plan to `runs/<study>/plan.json` and runs what is missing on a local worker pool; runs
+ * the plan gains as others finish (a search's next trial, its best setting) join as they appear.
+ */
 export async function runStudy(name: string, options: RunStudyOptions = {}): Promise<PlanResult & { plan: StudyPlan; dirs: StudyDirs }> {
   const { plan, dirs } = studyPlan(name, options);
   writePlan(dirs.runs, plan);
-  const result = await runPlan({ plan, dirs, workers: options.workers ?? defaultWorkers(), signal: options.signal, onEvent: options.onEvent });
-  return { ...result, plan, dirs };
+  const result = await runPlan({ plan, dirs, workers: options.workers ?? defaultWorkers(), signal: options.signal, onEvent: options.onEvent, grow: () => growPlan(name, options) });
+  return { ...result, plan: studyPlan(name, options).plan, dirs };
+}
+
+/** The plan again, given the runs finished so far, written to plan.json when it grew. */
+export function growPlan(name: string, options: StudyLocation = {}): StudyPlan {
+  const { plan, dirs } = studyPlan(name, options);
+  writePlan(dirs.runs, plan);
+  return plan;
 }
 
 /**
