@@ -45,7 +45,8 @@ test("a study's plan resolves every spec, round-trips through plan.json and grou
 
 test("the pretraining study: per seed two autoencoders and four GAN arms, the scratch arm trained on for the pretraining's images", () => {
   const plan = makePlan(pretrainingStudy, PROFILES.full);
-  assert.equal(plan.runs.length, 5 * 6, "five seeds on Fashion-MNIST");
+  assert.equal(plan.runs.filter((r) => /^fm-.*-s\d$/.test(r.run)).length, 5 * 6, "five seeds on Fashion-MNIST");
+  assert.deepEqual(plan.runs.filter((r) => r.run.startsWith("mn-")).map((r) => r.run).slice(0, 3), ["mn-vae-s1", "mn-scratch-s1", "mn-vae-g-s1"], "MNIST: fewer arms");
   const run = (name: string) => plan.runs.find((r) => r.run === name)!;
   const cfg = (name: string) => run(name).config as { init: { vaeRun: string; discriminatorFromEncoder: boolean }; training: { numEpochs: number }; loss?: { variational: boolean } };
   assert.deepEqual([cfg("fm-vae-s3").loss!.variational, cfg("fm-ae-s3").loss!.variational], [true, false]);
@@ -56,7 +57,31 @@ test("the pretraining study: per seed two autoencoders and four GAN arms, the sc
   assert.equal(cfg("fm-scratch-s3").training.numEpochs, cfg("fm-vae-g-s3").training.numEpochs + cfg("fm-vae-s3").training.numEpochs);
   const gap = run("fm-scratch-s3").images - (run("fm-vae-g-s3").images + run("fm-vae-s3").images);
   assert.ok(Math.abs(gap) <= 6 * 64, `as many more images as the pretraining saw, up to the dropped remainders of its batches (gap ${gap})`);
-  assert.equal(makePlan(pretrainingStudy, quick).runs.length, 2 * 6, "quick: two seeds");
+  assert.equal(makePlan(pretrainingStudy, quick).runs.filter((r) => /^fm-.*-s\d$/.test(r.run)).length, 2 * 6, "quick: two seeds");
+});
+
+test("the pretraining study's searches grow one trial at a time, then add the runs at each arm's best setting", () => {
+  const names = (fd: Record<string, number>) => makePlan(pretrainingStudy, PROFILES.full, (run) => (run in fd ? { fd: fd[run] } : undefined)).runs.map((r) => r.run);
+  const trials = (plan: string[], arm: string) => plan.filter((r) => r.startsWith(`fm-search-${arm}-`));
+  assert.deepEqual(trials(names({}), "vae-g"), ["fm-search-vae-g-t00"], "a search starts with trial 0 alone");
+  const t0 = makePlan(pretrainingStudy, PROFILES.full).runs.find((r) => r.run === "fm-search-vae-g-t00")!.config.training as Record<string, number>;
+  assert.deepEqual([t0.learningRateG, t0.batchSize, t0.beta1, t0.numEpochs], [2e-4, 64, 0.5, 2], "trial 0 is the shared setting at the search's budget");
+  assert.deepEqual(trials(names({ "fm-search-vae-g-t00": 50 }), "vae-g"), ["fm-search-vae-g-t00", "fm-search-vae-g-t01"]);
+  // Every trial done: trial 3 best, so the arm also runs at that setting on three seeds.
+  const done = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`fm-search-vae-g-t${String(i).padStart(2, "0")}`, i === 3 ? 20 : 40]));
+  const plan = makePlan(pretrainingStudy, PROFILES.full, (run) => (run in done ? { fd: done[run] } : undefined));
+  const tuned = plan.runs.filter((r) => r.run.startsWith("fm-vae-g-tuned-"));
+  assert.deepEqual(tuned.map((r) => r.run), ["fm-vae-g-tuned-s1", "fm-vae-g-tuned-s2", "fm-vae-g-tuned-s3"]);
+  const best = plan.runs.find((r) => r.run === "fm-search-vae-g-t03")!.config.training as Record<string, number>;
+  const got = tuned[0].config.training as Record<string, number>;
+  assert.deepEqual([got.learningRateG, got.batchSize, got.beta1, got.numEpochs], [best.learningRateG, best.batchSize, best.beta1, 12]);
+  assert.deepEqual(tuned[0].needs, ["fm-vae-s1"]);
+  // The shared setting winning adds nothing: the arm's shared runs are its tuned ones.
+  const sharedWins = Object.fromEntries(Object.keys(done).map((k, i) => [k, i === 0 ? 10 : 40]));
+  assert.equal(makePlan(pretrainingStudy, PROFILES.full, (run) => (run in sharedWins ? { fd: sharedWins[run] } : undefined)).runs.filter((r) => r.run.includes("-tuned-")).length, 0);
+  // Random start-up draws are the same for every arm: equal tuning.
+  const first = (arm: string) => makePlan(pretrainingStudy, PROFILES.full, (run) => (run.startsWith(`fm-search-${arm}-t0`) && run < `fm-search-${arm}-t02` ? { fd: 30 } : undefined)).runs.find((r) => r.run === `fm-search-${arm}-t02`)!.config.training;
+  assert.deepEqual(first("scratch"), { ...(first("vae-gd") as object), numEpochs: (first("scratch") as Record<string, number>).numEpochs });
 });
 
 test("a bad study definition is an error naming the run and what is wrong", () => {
