@@ -10,3 +10,4 @@ export { smokeStudy } from "./smoke";
 export * from "./gan-curves";
 export * from "./curve-figures";
 export { pretrainingStudy, PRETRAINING_ARMS, PretrainingArm, GAN_EPOCHS, PRETRAIN_EPOCHS } from "./pretraining";
+export * from "./search-runs";
