@@ -1,14 +1,16 @@
 /**
  * Which trained models the book's explorer shows, and where they come from: the main VAE and the 2-D
  * VAE of notebook 04 (the same cached trainings the notebook makes, so a machine that executed it only
- * loads them), and seed 1 of notebook 05's two GAN arms at their last step and at an early one. The
- * early generators replay the first steps of the same runs (data order and noise derive from the seed
- * and the step, so they are the weights those runs had then).
+ * loads them), and seed 1 of the pretraining study's scratch and G-from-VAE arms (notebook 05) at their
+ * last step and at an early one. The early generators replay the first steps of the same runs (data
+ * order and noise derive from the seed and the step, so they are the weights those runs had then).
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { ganExperiment, GanExperimentConfig, GanData } from "../../lib/experiments/gan";
+import { studyPlan } from "../../lib/studies/study";
+import { trainSpec } from "../../lib/studies/train-spec";
 import { profileConfig } from "../../lib/experiments/experiment";
 import { vaeExperiment } from "../../lib/experiments/vae";
 import { Profile } from "../../lib/profiles";
@@ -24,15 +26,15 @@ const PLANE_POINTS = 3000;
 /**
  * The generator a GAN run has after `step` steps: trained once into a cache folder of its own (the run
  * is stopped at that step), loaded from there afterwards. The explorer's early step is the first
- * evaluation of notebook 05 (`evaluate.every`: 250 under `full`), where the arms differ most.
+ * evaluation of the study's runs (`evaluate.every`: 250 under `full`), where the arms differ most.
  */
-async function generatorAtStep(config: GanExperimentConfig, data: GanData, name: string, step: number): Promise<tf.LayersModel> {
+async function generatorAtStep(config: GanExperimentConfig, data: GanData, name: string, step: number, runsRoot: string): Promise<tf.LayersModel> {
   const dir = cacheDir(`${name}-step${step}`, { config, step });
   const saved = path.join(dir, "generator");
   if (fs.existsSync(path.join(saved, "model.json"))) return loadModel(saved);
   const stop = new AbortController();
   const scratch = path.join(dir, "run");
-  const run = await ganExperiment.run(config, data, { name, dir: scratch, signal: stop.signal, callbacks: [{ onBatchEnd: ({ epoch, step: s, stepsPerEpoch }) => void (epoch * stepsPerEpoch + s >= step && stop.abort()) }] });
+  const run = await ganExperiment.run(config, data, { name, dir: scratch, runsRoot, signal: stop.signal, callbacks: [{ onBatchEnd: ({ epoch, step: s, stepsPerEpoch }) => void (epoch * stepsPerEpoch + s >= step && stop.abort()) }] });
   fs.mkdirSync(saved, { recursive: true });
   await writeModel(run.generator, saved);
   run.discriminator.dispose();
@@ -41,8 +43,8 @@ async function generatorAtStep(config: GanExperimentConfig, data: GanData, name:
 }
 
 /**
- * Trains or loads the explorer's models under the profiles notebooks 04 and 05 were executed with,
- * through the same experiment definitions and cache names, so a machine that executed them only loads.
+ * Trains or loads the explorer's models under the profiles notebooks 04 and 05 were executed with:
+ * notebook 04's through its experiment definitions and cache names, the GANs from the study's folders.
  */
 export async function explorerModels(profiles: { vae: Profile; gan: Profile }, log: (line: string) => void): Promise<ExplorerData> {
   const models: ExplorerModel[] = [];
@@ -68,21 +70,27 @@ export async function explorerModels(profiles: { vae: Profile; gan: Profile }, l
   const radii = points.map(([x, y]) => Math.max(Math.abs(x), Math.abs(y))).sort((a, b) => a - b);
   const extent = Math.max(2, Math.ceil(radii[Math.floor(0.99 * (radii.length - 1))] * 2) / 2);
 
-  // Seed 1 of notebook 05's two arms, under the names and settings the notebook uses.
-  const ganVae = profiles.gan.name === profiles.vae.name ? vae : await vaeExperiment.run(profileConfig(vaeExperiment, profiles.gan), await vaeExperiment.loadData(profileConfig(vaeExperiment, profiles.gan)));
-  const ganConfig = profileConfig(ganExperiment, profiles.gan, { tracking: { samples: 10 } });
-  const ganData = await ganExperiment.loadData(ganConfig);
-  const meta = { notebook: "05-vae-pretrained-gan", latentDim: ganConfig.model.latentDim, imageShape: [...ganData.train.imageShape], pixelRange: [-1, 1] as [number, number] };
-  for (const arm of [{ key: "gan-scratch", label: "scratch", title: "GAN from scratch", vaeRun: "" }, { key: "gan-pretrained", label: "vae-pretrained", title: "GAN from the VAE", vaeRun: ganVae.dir }]) {
-    const armConfig = { ...ganConfig, seed: 1, init: { ...ganConfig.init, vaeRun: arm.vaeRun } };
-    const name = `05-gan-${arm.label}-seed1`;
-    const early = ganConfig.evaluate.every;
-    models.push({ key: `${arm.key}-early`, model: await generatorAtStep(armConfig, ganData, name, early), meta: { ...meta, run: name, title: `${arm.title}, step ${early}`, step: early } });
-    const run = await ganExperiment.run(armConfig, ganData, { name });
-    say(`${arm.title} (seed 1)`, run.source);
-    run.discriminator.dispose();
-    const last = steps(run.epochs.length, armConfig.training.batchSize, ganData.train.size);
-    models.push({ key: arm.key, model: run.generator, meta: { ...meta, run: relativeToProject(run.dir), title: `${arm.title}, step ${last.toLocaleString("en-US")}`, step: last } });
+  // Seed 1 of the pretraining study's scratch and G-from-VAE arms (notebook 05): the study's own run
+  // folders, trained there by the study's code when this machine does not hold their weights.
+  const { plan, dirs } = studyPlan("pretraining", { profile: profiles.gan });
+  const spec = (run: string) => plan.runs.find((r) => r.run === run)!;
+  const finalModel = async (run: string, part: string): Promise<tf.LayersModel> => {
+    const saved = path.join(dirs.runs, run, "final", part);
+    // The autoencoder's weights too: the early generator replays the run's first steps from them.
+    for (const need of spec(run).needs) if (!fs.existsSync(path.join(dirs.runs, need, "final"))) await trainSpec(spec(need), { root: dirs.runs, log });
+    if (!fs.existsSync(path.join(saved, "model.json"))) await trainSpec(spec(run), { root: dirs.runs, log });
+    say(`${run} (study pretraining)`, "from its run folder");
+    return loadModel(saved);
+  };
+  for (const arm of [{ key: "gan-scratch", run: "fm-scratch-s1", title: "GAN from scratch" }, { key: "gan-pretrained", run: "fm-vae-g-s1", title: "GAN from the VAE" }]) {
+    const armConfig = spec(arm.run).config as unknown as GanExperimentConfig;
+    const ganData = await ganExperiment.loadData(armConfig);
+    const meta = { notebook: "05-vae-pretrained-gan", latentDim: armConfig.model.latentDim, imageShape: [...ganData.train.imageShape], pixelRange: [-1, 1] as [number, number] };
+    const generator = await finalModel(arm.run, "generator");
+    const early = armConfig.evaluate.every;
+    models.push({ key: `${arm.key}-early`, model: await generatorAtStep(armConfig, ganData, `explorer-${arm.run}`, early, dirs.runs), meta: { ...meta, run: arm.run, title: `${arm.title}, step ${early}`, step: early } });
+    const last = steps(armConfig.training.numEpochs, armConfig.training.batchSize, ganData.train.size);
+    models.push({ key: arm.key, model: generator, meta: { ...meta, run: relativeToProject(path.join(dirs.runs, arm.run)), title: `${arm.title}, step ${last.toLocaleString("en-US")}`, step: last } });
   }
   return {
     models,
