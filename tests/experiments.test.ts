@@ -62,8 +62,8 @@ test("init.vaeRun: a run of another model, an unfinished run and a missing one a
   assert.throws(() => vaeInit("nope", root), /No run "nope"/);
 });
 
-test("a labelled data set's subsets: MNIST digits split 9,000/1,000; asking for more is a clear error", () => {
-  const { train, test: held } = labelledSubsets({ dataset: "mnist", trainSize: 500, testSize: 100 });
+test("a labelled data set's subsets: MNIST digits split 9,000/1,000; asking for more is a clear error", async () => {
+  const { train, test: held } = await labelledSubsets({ dataset: "mnist", trainSize: 500, testSize: 100 });
   assert.deepEqual([train.size, held.size, train.classNames?.length], [500, 100, 10]);
-  assert.throws(() => labelledSubsets({ dataset: "mnist", trainSize: 9001, testSize: 10 }), (e: Error) => e instanceof ConfigError && /"data.trainSize" \(9001\) exceeds the 9000 mnist train images: .*--set data.trainSize=9000/.test(e.message));
+  await assert.rejects(labelledSubsets({ dataset: "mnist", trainSize: 9001, testSize: 10 }), (e: Error) => e instanceof ConfigError && /"data.trainSize" \(9001\) exceeds the 9000 mnist train images: .*--set data.trainSize=9000/.test(e.message));
 });

@@ -5,7 +5,7 @@
  */
 import { ImageDataset } from "../data/dataset";
 import { fitClassifier, FitClassifierResult } from "../train/fit-classifier";
-import { ADAM_RULES, AdamTraining, LABELLED_DATASETS, LabelledDataset, labelledData, POSITIVE, TRACKING, TRACKING_RULES } from "./common";
+import { ADAM_RULES, AdamTraining, LABELLED_DATASETS, LabelledDataset, loadLabelledData, POSITIVE, TRACKING, TRACKING_RULES } from "./common";
 import { Experiment, ExperimentResult, TrackingConfig } from "./experiment";
 
 export type ClassifierExperimentConfig = {
@@ -28,7 +28,7 @@ export function classifierData(all: { train: ImageDataset; test: ImageDataset },
 
 export const classifierExperiment: Experiment<ClassifierExperimentConfig, ClassifierData, ClassifierResult> = {
   name: "classifier",
-  description: "the metrics' classifier on Fashion-MNIST or MNIST digits (notebooks 05 and 06)",
+  description: "the metrics' classifier on Fashion-MNIST, MNIST digits or emoji categories (notebooks 05 and 06)",
   defaults: {
     seed: 7, data: { dataset: "fashion-mnist", trainSize: 60000 }, model: { filters: [32, 64], featureUnits: 128, dropout: 0.3 },
     training: { batchSize: 64, numEpochs: 6, learningRate: 1e-3, beta1: 0.9 }, tracking: TRACKING,
@@ -39,7 +39,7 @@ export const classifierExperiment: Experiment<ClassifierExperimentConfig, Classi
   },
   budget: { trainSize: ["data.trainSize"], epochs: ["training.numEpochs"] },
   objective: "test_error",
-  loadData: async (config) => classifierData(labelledData(config.data.dataset), config.data.trainSize),
+  loadData: async (config) => classifierData(await loadLabelledData(config.data.dataset), config.data.trainSize),
   run: async (config, data, target = {}) => {
     const { filters, featureUnits, dropout } = config.model;
     const numClasses = data.train.classNames?.length;

@@ -6,6 +6,7 @@ import { writeFileAtomic } from "../core/atomic";
 import { ConfigError, Rules } from "../core/config";
 import { ImageDataset, PixelScale } from "../data/dataset";
 import { loadFashionMnist } from "../data/fashion-mnist";
+import { loadEmoji } from "../data/emoji";
 import { loadMnistDigits } from "../data/mnist";
 import { Callbacks } from "../train/loop";
 import { imageGrid } from "../viz/grid";
@@ -64,18 +65,23 @@ export function epochGridCallbacks(dir: string, grid: SampleGrid, models: ModelS
   };
 }
 
-/** The labelled data sets a GAN or a classifier trains on. */
-export const LABELLED_DATASETS = ["fashion-mnist", "mnist"] as const;
+/** The labelled data sets a GAN or a classifier trains on: emoji (64×64 RGB) are labelled by category. */
+export const LABELLED_DATASETS = ["fashion-mnist", "mnist", "emoji"] as const;
 export type LabelledDataset = (typeof LABELLED_DATASETS)[number];
 
-/** A labelled data set's train and test parts: Fashion-MNIST's own, or MNIST digits split 90/10 (seed 0). */
-export function labelledData(dataset: LabelledDataset): { train: ImageDataset; test: ImageDataset } {
+/** A grey-scale labelled data set's train and test parts: Fashion-MNIST's own, or MNIST digits split 90/10 (seed 0). */
+export function labelledData(dataset: "fashion-mnist" | "mnist"): { train: ImageDataset; test: ImageDataset } {
   return dataset === "mnist" ? loadMnistDigits().split(0.1, 0) : loadFashionMnist();
 }
 
+/** Any labelled data set's train and test parts; emoji are split 90/10 (seed 0) like MNIST digits. */
+export async function loadLabelledData(dataset: LabelledDataset): Promise<{ train: ImageDataset; test: ImageDataset }> {
+  return dataset === "emoji" ? (await loadEmoji()).split(0.1, 0) : labelledData(dataset);
+}
+
 /** The first `trainSize` and `testSize` images of a labelled data set's seeded shuffles (seed 0); too many is a clear error. */
-export function labelledSubsets(data: { dataset: LabelledDataset; trainSize: number; testSize: number }): { train: ImageDataset; test: ImageDataset } {
-  const all = labelledData(data.dataset);
+export async function labelledSubsets(data: { dataset: LabelledDataset; trainSize: number; testSize: number }): Promise<{ train: ImageDataset; test: ImageDataset }> {
+  const all = await loadLabelledData(data.dataset);
   for (const part of ["train", "test"] as const) {
     const key = part === "train" ? "trainSize" : "testSize";
     if (data[key] > all[part].size) throw new ConfigError(`Config key "data.${key}" (${data[key]}) exceeds the ${all[part].size} ${data.dataset} ${part} images: set it to ${all[part].size} or less (--set data.${key}=${all[part].size}).`);

@@ -15,7 +15,7 @@ import { fitGan, FitGanResult, GanInit } from "../train/fit-gan";
 import { Callbacks } from "../train/loop";
 import { ModelSet } from "../train/run-cache";
 import { classifierData, classifierExperiment, ClassifierExperimentConfig } from "./classifier";
-import { LABELLED_DATASETS, LabelledDataset, labelledData, POSITIVE, saveImageGrid, sampleFiles, SEED_RULES, TRACKING, TRACKING_RULES } from "./common";
+import { LABELLED_DATASETS, LabelledDataset, loadLabelledData, POSITIVE, saveImageGrid, sampleFiles, SEED_RULES, TRACKING, TRACKING_RULES } from "./common";
 import { checkBatchFits, Experiment, ExperimentResult, ExperimentTarget, SampleGrid, TrackingConfig } from "./experiment";
 import { vaeExperiment } from "./vae";
 
@@ -120,8 +120,8 @@ function evaluationGrid(models: ModelSet, dir: string, count: number, numClasses
 }
 
 /** A labelled data set's training subset of `trainSize` images, and all of it for the metrics. */
-export function labelledGanData(data: { dataset: LabelledDataset; trainSize: number }): GanData {
-  const all = labelledData(data.dataset);
+export async function labelledGanData(data: { dataset: LabelledDataset; trainSize: number }): Promise<GanData> {
+  const all = await loadLabelledData(data.dataset);
   if (data.trainSize > all.train.size) {
     throw new ConfigError(`Config key "data.trainSize" (${data.trainSize}) exceeds the ${all.train.size} ${data.dataset} training images: set it to ${all.train.size} or less (--set data.trainSize=${all.train.size}).`);
   }

@@ -11,7 +11,8 @@
  * Equal tuning: per arm, the TPE search of notebook 07 (learning rate, batch size, β1) with the same
  * trials at a short budget, trial 0 the shared setting; once an arm's search is done, the arm also
  * trains at its own best setting on TUNED_SEEDS seeds (unless the shared setting won).
- * MNIST digits: the VAE, scratch and G-from-VAE arms on fewer seeds (the compute goes to Fashion-MNIST).
+ * MNIST digits and emoji (64×64 RGB, the thesis' colour path): the VAE, scratch and G-from-VAE arms
+ * on fewer seeds (the compute goes to Fashion-MNIST).
  */
 import { Profile } from "../profiles";
 import { ConfigValue } from "../core/config";
@@ -125,15 +126,33 @@ function mnistSeed(seed: number, profile: Profile): RunSpec[] {
   ];
 }
 
+/** Emoji: 3,407 training images of 64×64×3, the colour autoencoder's layers (notebook 03) as VAE and generator. */
+const EMOJI = { seeds: 3, pretrainEpochs: 30, ganEpochs: 40, arms: ["scratch", "vae-g"] as PretrainingArm[] };
+const EMOJI_MODEL = { latentDim: 128, filters: [32, 64, 128] };
+
+function emojiSeed(seed: number, profile: Profile): RunSpec[] {
+  const quick = profile.name !== "full";
+  const pretrainEpochs = quick ? 1 : EMOJI.pretrainEpochs;
+  const data = { "data.dataset": "emoji", "data.trainSize": quick ? 256 : 3407 };
+  const vae = { ...data, "data.testSize": quick ? 128 : 379, "model.filters": EMOJI_MODEL.filters, "model.latentDim": EMOJI_MODEL.latentDim };
+  const model = { "model.latentDim": EMOJI_MODEL.latentDim, "model.generatorFilters": [...EMOJI_MODEL.filters].reverse(), "model.discriminatorFilters": EMOJI_MODEL.filters };
+  const gan = quick ? { ...QUICK_GAN, ...data, ...model, "evaluate.classifierTrainSize": 256 } : { ...data, ...model, "evaluate.samples": 379, "evaluate.classifierTrainSize": 3407, "evaluate.classifierEpochs": 10 };
+  return [
+    ...autoencoders("em", seed, pretrainEpochs, vae, ["vae"]),
+    ...EMOJI.arms.map((arm) => ganRun(`em-${arm}-s${seed}`, arm, "em", seed, seed, quick ? 2 : EMOJI.ganEpochs, pretrainEpochs, gan)),
+  ];
+}
+
 export const pretrainingStudy: StudyDefinition = {
   name: "pretraining",
-  description: "four GAN arms (scratch; G from a plain AE; G from a VAE; G and D from a VAE), each autoencoder trained per seed, at equal compute, each arm also searched and run at its own best setting; MNIST digits on fewer arms and seeds",
+  description: "four GAN arms (scratch; G from a plain AE; G from a VAE; G and D from a VAE), each autoencoder trained per seed, at equal compute, each arm also searched and run at its own best setting; MNIST digits and emoji on fewer arms and seeds",
   specs: (profile: Profile, finished: FinishedRuns): RunSpec[] => {
     const seeds = (n: number) => Array.from({ length: profile.scale.repeats(n) }, (_, i) => i + 1);
     return [
       ...seeds(FASHION_SEEDS).flatMap((seed) => fashionSeed(seed, profile)),
       ...PRETRAINING_ARMS.flatMap((arm) => armSearch(arm, profile, finished)),
       ...seeds(MNIST.seeds).flatMap((seed) => mnistSeed(seed, profile)),
+      ...seeds(EMOJI.seeds).flatMap((seed) => emojiSeed(seed, profile)),
     ];
   },
 };
