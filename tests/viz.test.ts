@@ -10,6 +10,7 @@ import { linePlot, scatterPlot } from "../lib/viz/plot";
 import { inNotebook } from "../lib/core/host";
 import { chartFigure, display, gridFigure, saveFigure, slugify } from "../lib/viz/figure";
 import { readNotebookResults, resultsFigure, RESULTS_MIME } from "../lib/viz/results";
+import { labelledGridFigure } from "../lib/viz/labelled-grid";
 import { tempDir } from "./helpers/fixtures";
 
 tf.setBackend("cpu");
@@ -89,4 +90,24 @@ test("a notebook's results table carries its numbers as JSON, and the results ch
   fs.writeFileSync(file, JSON.stringify({ cells: [{ cell_type: "code", source: "", outputs: [] }] }));
   assert.throws(() => readNotebookResults(file), /05-study\.ipynb holds no results output: execute it first \(npm run render -- --only 05\)/);
   assert.deepEqual(saveFigure(fig, "study results", dir).map((f) => path.basename(f)), ["study-results.html", "study-results.json"]);
+});
+
+test("labelled sample grids: blocks scaled up without blur, labels drawn at the left, column labels on top", async () => {
+  const block = (v: number) => sharp({ create: { width: 20, height: 10, channels: 3, background: { r: v, g: v, b: v } } }).png().toBuffer();
+  const [dark, light] = [await block(0), await block(200)];
+  const fig = await labelledGridFigure([{ label: ["scratch", "seed 1"], image: dark }, { label: "G from VAE", image: light }], { scale: 3, labelWidth: 100, gap: 4 });
+  assert.equal(fig.kind, "png");
+  const png = (fig as { png: Buffer }).png;
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height], [100 + 60, 30 + 4 + 30]);
+  const pixel = (x: number, y: number) => data[(y * info.width + x) * info.channels];
+  assert.deepEqual([pixel(130, 15), pixel(130, 50)], [0, 200], "each block in place, scaled ×3 with its own pixels (nearest neighbour)");
+  let ink = 0;
+  for (let y = 0; y < 30; y++) for (let x = 0; x < 95; x++) if (pixel(x, y) < 128) ink++;
+  assert.ok(ink > 20, `the label is drawn in the margin (${ink} dark pixels)`);
+  const withColumns = await labelledGridFigure([{ label: "a", image: dark }], { scale: 3, columnLabels: ["T-shirt", "Trouser"] });
+  assert.ok((await sharp((withColumns as { png: Buffer }).png).metadata()).height! > 30, "column labels add a header");
+  await assert.rejects(labelledGridFigure([{ label: "x", image: "/no/such.png" }]), /block 1 \("x"\): no image file \/no\/such\.png/);
+  await assert.rejects(labelledGridFigure([{ label: "x", image: dark }], { scale: 1.5 }), /scale must be a positive integer/);
+  await assert.rejects(labelledGridFigure([]), /at least one block/);
 });

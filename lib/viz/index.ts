@@ -4,3 +4,4 @@ export * from "./figure";
 export * from "./model-figures";
 export * from "./results";
 export * from "./chart-output";
+export * from "./labelled-grid";
