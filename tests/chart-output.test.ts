@@ -61,6 +61,9 @@ test("chart PNGs are compact: a palette, and dense scatters at the chart's own s
   const scatter = latentChart();
   const dense = await compactChartPng(await chartToPng(scatter), scatter.plotly);
   assert.equal((await sharp(dense).metadata()).width, 640, "3,000 markers: stored at 1×");
+  // Either way the page shows the chart at its own width (640), shrinking to a narrower column.
+  assert.match(chartHtml(line.plotly, compact), /<img [^>]*width="640"[^>]*max-width:100%/);
+  assert.match(chartHtml(scatter.plotly, dense), /<img [^>]*width="640"/);
 });
 
 test("the project kernel's spec folder serves plotly.js at the URL chart outputs load it from", () => {

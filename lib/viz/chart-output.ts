@@ -59,9 +59,8 @@ export function chartTitle(spec: PlotlySpec): string {
  * give the same bytes, so notebooks migrated from stored PNGs match freshly executed ones.
  */
 export async function compactChartPng(png: Buffer, spec: PlotlySpec): Promise<Buffer> {
-  const markers = spec.data.filter((t) => String(t.mode ?? "").includes("markers")).reduce((n, t) => n + (Array.isArray(t.x) ? t.x.length : 0), 0);
   let image = sharp(png).flatten({ background: "#ffffff" });
-  if (markers > DENSE_MARKERS) {
+  if (isDense(spec)) {
     const { width } = await sharp(png).metadata();
     if (!width) throw new Error("compactChartPng: the chart's PNG has no width; pass a PNG made by chartToPng.");
     image = image.resize(Math.round(width / 2));
@@ -69,9 +68,19 @@ export async function compactChartPng(png: Buffer, spec: PlotlySpec): Promise<Bu
   return image.png({ palette: true, compressionLevel: 9, effort: 10 }).toBuffer();
 }
 
-/** The HTML output of a chart: its PNG (shown at the chart's width) and spec, and the script that makes it live. */
+/** More markers than a 2× raster is worth: `compactChartPng` keeps such charts at their own size. */
+function isDense(spec: PlotlySpec): boolean {
+  return spec.data.filter((t) => String(t.mode ?? "").includes("markers")).reduce((n, t) => n + (Array.isArray(t.x) ? t.x.length : 0), 0) > DENSE_MARKERS;
+}
+
+/**
+ * The HTML output of a chart: its PNG, shown at the chart's own width (the PNG is a 2× raster unless
+ * dense) and never wider than its column, its spec, and the script that makes it live.
+ */
 export function chartHtml(spec: PlotlySpec, png: Buffer): string {
-  const width = typeof spec.layout.width === "number" ? ` width="${spec.layout.width}"` : "";
+  // A PNG's width is the big-endian integer at byte 16 (its IHDR chunk).
+  const pixels = png.length > 24 && png.toString("latin1", 12, 16) === "IHDR" ? png.readUInt32BE(16) : 0;
+  const width = pixels ? ` width="${isDense(spec) ? pixels : Math.round(pixels / 2)}"` : "";
   const json = JSON.stringify(spec).replace(/</g, "\\u003c");
   return (
     `<div class="vae-gan-chart"><img src="data:image/png;base64,${png.toString("base64")}"${width} alt="${escapeAttr(chartTitle(spec))}" style="max-width:100%;height:auto">` +
