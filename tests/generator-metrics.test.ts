@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { buildClassifier } from "../lib/models/classifier";
-import { generatorEvaluator } from "../lib/metrics/generator-metrics";
+import { generatorEvaluator, realReference } from "../lib/metrics/generator-metrics";
 import { conditionalAccuracy } from "../lib/metrics/conditional";
 import { blobs } from "./helpers/fixtures";
 
@@ -46,4 +46,15 @@ test("conditional accuracy: a generator that ignores its label is right for one 
   const generator = tf.model({ inputs: [z, y], outputs: tf.layers.reshape({ targetShape: [16, 16, 1] }).apply(img) as tf.SymbolicTensor });
   const acc = conditionalAccuracy(generator, classifier, 4, { perClass: 20, seed: 1 });
   assert.deepEqual([...acc].sort(), [0, 0, 0, 1]);
+});
+
+test("per-class shares and recalls come with every evaluation; the real-vs-real reference is near perfect", () => {
+  const m = generatorEvaluator({ classifier, real, samples: 100, seed: 3 })(constantGenerator(-0.5));
+  const shares = [0, 1, 2, 3].map((c) => m[`share_c${c}`]);
+  assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-9 && shares.filter((s) => s === 1).length === 1, `one class takes every sample: ${shares}`);
+  assert.ok(!("recall_c0" in m), "unlabelled real images: no per-class recall");
+  const same = realReference(classifier, real, real, 500);
+  assert.deepEqual([same.fd < 1e-6, same.precision, same.recall, same.coverage], [true, 1, 1, 1], "all 200 images against themselves");
+  const halves = realReference(classifier, real.subset(100, 1), real.subset(100, 2), 80);
+  assert.ok(halves.fd >= 0 && halves.precision > 0.5 && halves.recall > 0.5, JSON.stringify(halves));
 });

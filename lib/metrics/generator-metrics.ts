@@ -75,3 +75,17 @@ export function generatorEvaluator(options: GeneratorEvaluatorOptions): (generat
     };
   };
 }
+
+/**
+ * The metrics of real images against other real images (e.g. training against test), as a generator
+ * evaluation would measure them: the floor a perfect generator reaches with this many samples, and the
+ * judge's view of what "matched" looks like (precision, recall and coverage near 1, density near 1).
+ */
+export function realReference(classifier: tf.LayersModel, real: ImageDataset, other: ImageDataset, samples: number, seed = 99): Pick<GeneratorMetrics, "fd" | "precision" | "recall" | "density" | "coverage"> {
+  const a = classifierOutputs(classifier, real.subset(Math.min(samples, real.size), seed));
+  const b = classifierOutputs(classifier, other.subset(Math.min(samples, other.size), seed + 1));
+  const pr = precisionRecall(a.features, b.features, { dim: a.dim });
+  const dc = densityCoverage(a.features, b.features, { dim: a.dim });
+  const stats = (o: typeof a) => featureStats(o.features, o.features.length / o.dim, o.dim);
+  return { fd: frechetDistance(stats(a), stats(b)), precision: pr.precision, recall: pr.recall, density: dc.density, coverage: dc.coverage };
+}
