@@ -117,6 +117,20 @@ test("a lock of a process that is gone on this host is stale; a live one on anot
   await assert.rejects(lockFolder(dir), /in use by pid \d+ on host elsewhere \(node far\), since 2026-01-01T00:00:00\.000Z\. It cannot be checked from .*delete .*lock\.json/);
 });
 
+test("a killed holder left a zombie (its parent never reaps it, as under a container's pid 1) is stale", async () => {
+  const dir = tempDir("lock-zombie");
+  const file = path.join(dir, LOCK_FILE);
+  // The inner shell exits at once; its parent becomes `sleep`, which never waits for it: a zombie.
+  const parent = spawn("bash", ["-c", 'sh -c "exit 0" & echo $!; exec sleep 20'], { stdio: ["ignore", "pipe", "inherit"] });
+  const pid = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d) => resolve(String(d).trim()))));
+  while (!/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))) await new Promise((r) => setTimeout(r, 20));
+  fs.writeFileSync(file, JSON.stringify({ pid, host: os.hostname(), command: "node killed", since: "2026-01-01T00:00:00.000Z" }));
+  const lock = await lockFolder(dir);
+  assert.equal(JSON.parse(fs.readFileSync(file, "utf8")).pid, process.pid);
+  lock.release();
+  parent.kill("SIGKILL");
+});
+
 test("a folder made only for the lock is removed with it when nothing was written (a failed start leaves no empty folder)", async () => {
   const dir = path.join(tempDir("lock-empty"), "never-trained");
   const lock = await lockFolder(dir);

@@ -62,25 +62,32 @@ function heldLocks(): Map<string, Held> {
   return (g[Symbol.for("vae-gan.locks")] ??= new Map());
 }
 
-/** Start time of a pid in clock ticks since boot (field 22 of /proc/<pid>/stat), if readable. */
-function processStart(pid: number): number | undefined {
+/** State and start time (clock ticks since boot) of a pid from /proc/<pid>/stat, if readable. */
+function processStat(pid: number): { state: string; start: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) may hold spaces and parentheses: count fields after the last ")".
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[19]);
+    return { state: fields[0], start: Number(fields[19]) };
   } catch {
     return undefined;
   }
 }
 
+function processStart(pid: number): number | undefined {
+  return processStat(pid)?.start;
+}
+
+/** A killed process whose parent died stays a zombie until pid 1 reaps it, and containers whose pid 1
+ * never reaps (CI) keep it forever: `kill(pid, 0)` still succeeds, so a zombie counts as gone. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+  const state = processStat(pid)?.state;
+  return state !== "Z" && state !== "X";
 }
 
 function commandLine(): string {
