@@ -13,6 +13,7 @@ import YAML from "yaml";
 import { PROJECT_ROOT } from "../../lib/paths";
 import { CrossrefIndex, indexChapterTitle, indexPage } from "./crossref";
 import { notebookToMarkdown, NotebookJson } from "./notebook-markdown";
+import { applyFits, figureFits, pdfTextBlocks } from "./print-fit";
 import { BookInfo, NavEntry, pageHeadings, printPage, webPage } from "./page";
 import { SearchDocument, searchDocuments, searchIndexScript } from "./search-index";
 
@@ -125,8 +126,8 @@ function sourceLinks(html: string, sourceDir: string, sources: Set<string>): str
 function finishBody(html: string, refsHeading: boolean): string {
   const headed = refsHeading ? html.replace(/(<div id="refs"[^>]*class="[^"]*references)/, `<h2 class="unnumbered references-heading" id="references">References</h2>\n$1`) : html;
   return headed
-    .replace(/<table\b/g, '<div class="table-scroll"><table')
-    .replace(/<\/table>/g, "</table></div>")
+    // A long table may break across printed pages (between rows, its header repeated) rather than leave one half empty.
+    .replace(/<table\b[\s\S]*?<\/table>/g, (table) => `<div class="table-scroll${(table.match(/<tr\b/g) ?? []).length > 10 ? " long" : ""}">${table}</div>`)
     // "0.453 ± 0.043" is one value: it must not break across lines.
     .replace(/<td([^>]*)>([^<]*?) ± ([^<]*?)<\/td>/g, (_, a: string, l: string, r: string) => `<td${a}>${l}\u00a0±\u00a0${r}</td>`);
 }
@@ -250,14 +251,24 @@ export function renderBook(options: { projectDir?: string; pdf?: boolean; log?: 
     const chromium = chromiumPath();
     if (!chromium) throw new Error("No Chromium for the PDF: run npm run setup (apt-get install chromium), or render with --no-pdf.");
     pdf = path.join(outDir, pdfName);
-    // Two passes: the first print tells on which page each chapter and section starts, the second shows it in the contents.
-    fs.writeFileSync(printHtml, printPage({ info, nav, bodies: printBodies, plotly: printPlotly }));
-    printPdf(chromium, printHtml, pdf, outDir);
-    const destinations = pdfDestinations(pdf);
-    if (Object.keys(destinations).length > 0) {
-      fs.writeFileSync(printHtml, printPage({ info, nav, bodies: printBodies, plotly: printPlotly, pages: destinations }));
+    // The first print tells on which page each chapter and section starts (for the contents) and which
+    // figures were pushed to a page of their own (they are fitted into the room they left); print again
+    // until the layout holds still.
+    const fits = new Map<string, number>();
+    const natural = new Map<string, number>();
+    let pages: Record<string, number> | undefined;
+    for (let pass = 1; ; pass++) {
+      fs.writeFileSync(printHtml, printPage({ info, nav, bodies: printBodies.map((b) => applyFits(b, fits)), plotly: printPlotly, pages }));
       printPdf(chromium, printHtml, pdf, outDir);
+      const printed = pdfDestinations(pdf);
+      const chapterStarts = new Set(Object.entries(printed).filter(([id]) => /^chapter-\d+$/.test(id)).map(([, page]) => page));
+      const more = pass <= 3 ? [...figureFits(pdfTextBlocks(pdf), chapterStarts, natural)] : [];
+      const moved = Object.keys(printed).some((id) => printed[id] !== pages?.[id]);
+      if ((more.length === 0 && !moved) || Object.keys(printed).length === 0 || pass === 5) break;
+      for (const [n, h] of more) fits.set(n, h);
+      pages = printed;
     }
+    if (fits.size > 0) log(`  PDF: ${fits.size} figure(s) fitted into the room left above them (${[...fits.keys()].join(", ")})`);
     log(`PDF: ${pdf}`);
   }
   const html = path.join(outDir, pages[0].output === "index.html" ? "index.html" : pages[0].output);
