@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Browser, Page } from "puppeteer-core";
 import { buildConvDecoder } from "../lib/models/conv";
 import { writeExplorer } from "../scripts/render/explorer";
+import { bestOtherArm } from "../scripts/render/explorer-models";
 import { browserMissing, launchBrowser, openPage } from "./helpers/browser";
 import { tempDir } from "./helpers/fixtures";
 
@@ -112,4 +113,13 @@ test("a panel naming a model that was not exported is an error", async () => {
 test("the panels fit a 390 px phone screen", { skip }, async () => {
   await page.setViewport({ width: 390, height: 800 });
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+});
+
+test("the explorer's other pretrained arm is the one with the lower mean final FD over the seeds both finished", () => {
+  const run = (name: string, fd?: number) => ({ run: name, status: { state: fd === undefined ? "waiting" : "finished" }, summary: fd === undefined ? undefined : { fd } });
+  assert.equal(bestOtherArm([run("fm-ae-g-s1"), run("fm-vae-gd-s1", 11)]), undefined, "no seed finished for both arms");
+  // Seed 3 (only ae-g finished) does not count: on seeds 1-2 vae-gd is lower.
+  const runs = [run("fm-ae-g-s1", 13), run("fm-vae-gd-s1", 11.8), run("fm-ae-g-s2", 11.7), run("fm-vae-gd-s2", 10.9), run("fm-ae-g-s3", 5), run("fm-vae-gd-s3")];
+  assert.equal(bestOtherArm(runs)?.arm, "vae-gd");
+  assert.equal(bestOtherArm(runs.map((r) => (r.run === "fm-ae-g-s2" ? run(r.run, 8) : r)))?.arm, "ae-g");
 });

@@ -1,14 +1,16 @@
 /**
  * Which trained models the book's explorer shows, and where they come from: the main VAE and the 2-D
  * VAE of notebook 04 (the same cached trainings the notebook makes, so a machine that executed it only
- * loads them), and seed 1 of the pretraining study's scratch and G-from-VAE arms (notebook 05) at their
- * last step and at an early one. The early generators replay the first steps of the same runs (data
+ * loads them), and one seed of the pretraining study's scratch and G-from-VAE arms (notebook 05), plus
+ * whichever of its other pretrained arms has the lower mean final FD so far, at their last step and at
+ * an early one. The early generators replay the first steps of the same runs (data
  * order and noise derive from the seed and the step, so they are the weights those runs had then).
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { ganExperiment, GanExperimentConfig, GanData } from "../../lib/experiments/gan";
+import { readStudyRuns } from "../../lib/studies/state";
 import { studyPlan } from "../../lib/studies/study";
 import { trainSpec } from "../../lib/studies/train-spec";
 import { profileConfig } from "../../lib/experiments/experiment";
@@ -19,6 +21,11 @@ import { encodeDataset } from "../../lib/train/evaluate";
 import { loadModel, writeModel } from "../../lib/train/model-io";
 import { cacheDir } from "../../lib/train/run-cache";
 import { ExplorerData, ExplorerModel } from "./explorer";
+
+/** The study seed whose GANs the explorer shows (any seed would do; each arm has its own run per seed). */
+export const EXPLORER_SEED = 4;
+/** The pretrained arms besides G-from-VAE, of which the explorer also shows the better one. */
+const OTHER_ARMS = [{ arm: "ae-g", title: "GAN from a plain AE" }, { arm: "vae-gd", title: "GAN with G and D from the VAE" }];
 
 /** Test codes drawn on the 2-D plane (of 10,000): enough to show every class's region. */
 const PLANE_POINTS = 3000;
@@ -70,8 +77,8 @@ export async function explorerModels(profiles: { vae: Profile; gan: Profile }, l
   const radii = points.map(([x, y]) => Math.max(Math.abs(x), Math.abs(y))).sort((a, b) => a - b);
   const extent = Math.max(2, Math.ceil(radii[Math.floor(0.99 * (radii.length - 1))] * 2) / 2);
 
-  // Seed 1 of the pretraining study's scratch and G-from-VAE arms (notebook 05): the study's own run
-  // folders, trained there by the study's code when this machine does not hold their weights.
+  // One seed of the pretraining study's arms (notebook 05): the study's own run folders, trained there by
+  // the study's code when this machine does not hold their weights.
   const { plan, dirs } = studyPlan("pretraining", { profile: profiles.gan });
   const spec = (run: string) => plan.runs.find((r) => r.run === run)!;
   const finalModel = async (run: string, part: string): Promise<tf.LayersModel> => {
@@ -82,19 +89,35 @@ export async function explorerModels(profiles: { vae: Profile; gan: Profile }, l
     say(`${run} (study pretraining)`, "from its run folder");
     return loadModel(saved);
   };
-  for (const arm of [{ key: "gan-scratch", run: "fm-scratch-s1", title: "GAN from scratch" }, { key: "gan-pretrained", run: "fm-vae-g-s1", title: "GAN from the VAE" }]) {
-    const armConfig = spec(arm.run).config as unknown as GanExperimentConfig;
+  const other = bestOtherArm(readStudyRuns(plan, dirs));
+  const arms = [{ key: "gan-scratch", arm: "scratch", title: "GAN from scratch" }, { key: "gan-pretrained", arm: "vae-g", title: "GAN from the VAE" }, ...(other ? [{ key: "gan-other", ...other }] : [])];
+  for (const arm of arms) {
+    const run = `fm-${arm.arm}-s${EXPLORER_SEED}`;
+    const armConfig = spec(run).config as unknown as GanExperimentConfig;
     const ganData = await ganExperiment.loadData(armConfig);
     const meta = { notebook: "05-vae-pretrained-gan", latentDim: armConfig.model.latentDim, imageShape: [...ganData.train.imageShape], pixelRange: [-1, 1] as [number, number] };
-    const generator = await finalModel(arm.run, "generator");
+    const generator = await finalModel(run, "generator");
     const early = armConfig.evaluate.every;
-    models.push({ key: `${arm.key}-early`, model: await generatorAtStep(armConfig, ganData, `explorer-${arm.run}`, early, dirs.runs), meta: { ...meta, run: arm.run, title: `${arm.title}, step ${early}`, step: early } });
+    models.push({ key: `${arm.key}-early`, model: await generatorAtStep(armConfig, ganData, `explorer-${run}`, early, dirs.runs), meta: { ...meta, run, title: `${arm.title}, step ${early}`, step: early } });
     const last = steps(armConfig.training.numEpochs, armConfig.training.batchSize, ganData.train.size);
-    models.push({ key: arm.key, model: generator, meta: { ...meta, run: relativeToProject(path.join(dirs.runs, arm.run)), title: `${arm.title}, step ${last.toLocaleString("en-US")}`, step: last } });
+    models.push({ key: arm.key, model: generator, meta: { ...meta, run: relativeToProject(path.join(dirs.runs, run)), title: `${arm.title}, step ${last.toLocaleString("en-US")}`, step: last } });
   }
   return {
     models,
-    compare: ["vae", "gan-scratch-early", "gan-scratch", "gan-pretrained-early", "gan-pretrained"],
+    compare: ["vae", ...arms.flatMap((a) => [`${a.key}-early`, a.key])],
     plane: { model: "vae2d", codes: points, classes: [...(test.classNames ?? Array.from({ length: 10 }, (_, i) => String(i)))], extent: [-extent, extent] },
   };
+}
+
+/**
+ * Of the other pretrained arms, the one with the lower mean final FD over the Fashion-MNIST seeds the
+ * study has finished for every one of them; none before any such seed exists.
+ */
+export function bestOtherArm(runs: { run: string; status: { state: string }; summary?: Record<string, unknown> }[]): (typeof OTHER_ARMS)[number] | undefined {
+  const fd = new Map(runs.filter((r) => r.status.state === "finished" && typeof r.summary?.fd === "number").map((r) => [r.run, r.summary!.fd as number]));
+  const seeds = [...new Set(runs.map((r) => /^fm-[a-z-]+-s(\d+)$/.exec(r.run)?.[1]).filter((s): s is string => s !== undefined))];
+  const shared = seeds.filter((s) => OTHER_ARMS.every((a) => fd.has(`fm-${a.arm}-s${s}`)));
+  if (shared.length === 0) return undefined;
+  const mean = (arm: string) => shared.reduce((sum, s) => sum + fd.get(`fm-${arm}-s${s}`)!, 0) / shared.length;
+  return OTHER_ARMS.reduce((best, a) => (mean(a.arm) < mean(best.arm) ? a : best));
 }
