@@ -229,11 +229,14 @@ def main():
     ap.add_argument("--max-cell-seconds", type=float, default=60.0)
     ap.add_argument("--matmul", default="512,1024")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's own)")
     args = ap.parse_args()
 
     info = {"kind": "info", "python": sys.version.split()[0], "numpy": np.__version__, "blas": blas_name()}
     try:
         import torch
+        if args.threads:
+            torch.set_num_threads(args.threads)
         info.update(torch=torch.__version__, torch_threads=torch.get_num_threads())
     except Exception as e:  # the matmul rows still run on numpy
         torch = None

@@ -2,12 +2,13 @@
  * `npm run bench`: training throughput of every engine of the ladder next to PyTorch CPU.
  *
  *   npm run bench -- [--models M1,M2,M3,M4] [--engines node-gpu,node,native,wasm,cpu] [--seconds 2]
- *                    [--max-cell-seconds 60] [--seed 1] [--json] [--no-torch]
+ *                    [--max-cell-seconds 60] [--seed 1] [--threads 1] [--json] [--no-torch]
  *
  * Each engine runs in its own child process (this script with `--child <engine>`), forced through
  * selectEngine, so one engine's backend, memory or crash cannot touch another's numbers. The PyTorch
  * peer (bench/torch_peer.py on /usr/bin/python3 or $VAE_GAN_PYTHON) runs the same models in the same
- * run. Everything runs one after the other: the machine has two cores. See bench/README.md.
+ * run, with as many threads as the engines (`--threads`: PyTorch's and the native engine's). Everything
+ * runs one after the other: the machine has two cores. See bench/README.md.
  */
 import { spawn } from "child_process";
 import * as path from "path";
@@ -25,12 +26,14 @@ interface Options {
   seconds: number;
   maxCellSeconds: number;
   seed: number;
+  /** Threads of PyTorch and of the native engine alike, so a ratio compares equal hardware. */
+  threads: number;
   json: boolean;
   torch: boolean;
   child?: EngineName;
 }
 
-const USAGE = `Usage: npm run bench -- [--models ${MODEL_NAMES.join(",")}] [--engines ${ENGINE_NAMES.join(",")}] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--json] [--no-torch]`;
+const USAGE = `Usage: npm run bench -- [--models ${MODEL_NAMES.join(",")}] [--engines ${ENGINE_NAMES.join(",")}] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--threads 1] [--json] [--no-torch]`;
 
 function parseList<T extends string>(flag: string, value: string, valid: readonly T[], upper: boolean): T[] {
   const items = value.split(",").map((s) => s.trim()).filter(Boolean).map((s) => (upper ? s.toUpperCase() : s));
@@ -42,7 +45,7 @@ function parseList<T extends string>(flag: string, value: string, valid: readonl
 /** The flags of `npm run bench`. */
 export const BENCH_FLAGS = {
   models: { kind: "string" }, engines: { kind: "string" }, seconds: { kind: "string" }, "max-cell-seconds": { kind: "string" },
-  seed: { kind: "string" }, json: { kind: "boolean" }, "no-torch": { kind: "boolean" },
+  seed: { kind: "string" }, threads: { kind: "string" }, json: { kind: "boolean" }, "no-torch": { kind: "boolean" },
   // Internal: the parent runs this script once per engine with --child <engine>.
   child: { kind: "string", choices: ENGINE_NAMES },
 } as const satisfies Record<string, FlagSpec>;
@@ -60,6 +63,7 @@ export function parseBenchArgs(argv: string[]): Options {
     seconds: flags.seconds === undefined ? 2 : numberFlag("--seconds", flags.seconds, { above: 0 }),
     maxCellSeconds: flags["max-cell-seconds"] === undefined ? 60 : numberFlag("--max-cell-seconds", flags["max-cell-seconds"], { above: 0 }),
     seed: flags.seed === undefined ? 1 : numberFlag("--seed", flags.seed, { integer: true, min: 0 }),
+    threads: flags.threads === undefined ? 1 : numberFlag("--threads", flags.threads, { integer: true, min: 1 }),
     json: flags.json, torch: !flags["no-torch"], child: flags.child as EngineName | undefined,
   };
 }
@@ -103,9 +107,9 @@ async function child(engine: EngineName, o: Options): Promise<void> {
 interface RunResult { lines: Line[]; failure?: string }
 
 /** Runs a command to completion (or until `timeoutS`), collecting the JSON lines of its stdout. */
-function collect(cmd: string, args: string[], timeoutS: number, label: string): Promise<RunResult> {
+function collect(cmd: string, args: string[], timeoutS: number, label: string, env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
   return new Promise((resolve) => {
-    const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env });
     let out = "", err = "", timedOut = false;
     proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
     proc.stderr.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
@@ -144,7 +148,9 @@ async function parent(o: Options): Promise<void> {
     progress(`PyTorch peer (${python}) …`);
     torch = await collect(python, [path.join(__dirname, "..", "bench", "torch_peer.py"), "--models", o.models.join(","),
       "--seconds", String(o.seconds), "--max-cell-seconds", String(o.maxCellSeconds), "--seed", String(o.seed),
-      "--matmul", MATMUL_SIZES.join(",")], capPerChild, "the PyTorch peer");
+      "--matmul", MATMUL_SIZES.join(","), "--threads", String(o.threads)], capPerChild, "the PyTorch peer",
+      // numpy's OpenBLAS reads its thread count when it loads.
+      { ...process.env, OPENBLAS_NUM_THREADS: String(o.threads), OMP_NUM_THREADS: String(o.threads) });
   }
   const tInfo = torch.lines.find((l) => l.kind === "info") as Record<string, unknown> | undefined;
   const torchThreads = typeof tInfo?.torch_threads === "number" ? tInfo.torch_threads : null;
@@ -159,7 +165,7 @@ async function parent(o: Options): Promise<void> {
     progress(`engine ${engine} …`);
     const args = [...process.execArgv, __filename, "--child", engine, "--models", o.models.join(","), "--seconds", String(o.seconds),
       "--max-cell-seconds", String(o.maxCellSeconds), "--seed", String(o.seed)];
-    const r = await collect(process.execPath, args, capPerChild, `the ${engine} child`);
+    const r = await collect(process.execPath, args, capPerChild, `the ${engine} child`, { ...process.env, VAE_GAN_NATIVE_THREADS: String(o.threads) });
     const head = r.lines.find((l) => l.kind === "engine") as Extract<Line, { kind: "engine" }> | undefined;
     const notLoaded = !head ? (r.failure ?? "the child printed nothing") : head.ok ? undefined : `did not load: ${head.reason}`;
     for (const model of o.models) {
@@ -184,7 +190,7 @@ async function parent(o: Options): Promise<void> {
   }
 
   if (o.json) {
-    process.stdout.write(JSON.stringify({ info: { batch: BENCH_BATCH, seconds: o.seconds, max_cell_seconds: o.maxCellSeconds, seed: o.seed, torch: tInfo ?? null, torch_failure: torch.failure ?? null } }) + "\n");
+    process.stdout.write(JSON.stringify({ info: { batch: BENCH_BATCH, seconds: o.seconds, max_cell_seconds: o.maxCellSeconds, seed: o.seed, threads: o.threads, torch: tInfo ?? null, torch_failure: torch.failure ?? null } }) + "\n");
     for (const row of [...rows, ...matRows]) process.stdout.write(JSON.stringify(row) + "\n");
     return;
   }
@@ -215,7 +221,7 @@ async function parent(o: Options): Promise<void> {
       cell(e, MATMUL_SIZES[0]!).error ? note(cell(e, MATMUL_SIZES[0]!).error!) : ""]),
   ]));
   out.push("");
-  out.push(tInfo ? `PyTorch ${tInfo.torch ?? "absent"} (torch.get_num_threads() = ${torchThreads ?? "—"}, left at its default); numpy ${tInfo.numpy} on ${tInfo.blas}; Python ${tInfo.python}`
+  out.push(tInfo ? `PyTorch ${tInfo.torch ?? "absent"} (torch.get_num_threads() = ${torchThreads ?? "—"}); native engine threads = ${o.threads} (--threads); numpy ${tInfo.numpy} on ${tInfo.blas}; Python ${tInfo.python}`
     : `PyTorch peer: ${torch.failure ?? "no info"}`);
   notes.forEach((s, i) => out.push(`[${i + 1}] ${s}`));
   process.stdout.write(out.join("\n") + "\n");
