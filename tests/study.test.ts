@@ -272,4 +272,13 @@ test("npm run study: Ctrl-C checkpoints and exits 130; a killed worker and a kil
   assert.equal(runsToDo(plan, studyStatus(plan, dirs)).size, 0);
   assert.equal(typeof study.runs[2].summary!.fd, "number");
   assert.equal(study.runs[2].info!.config.seed, 1);
+
+  // There, one GAN run is unfinished: its VAE is retrained for its weights, and keeps its collected results.
+  const kept = fs.readFileSync(path.join(dirs.results, "vae-s1", "config.json"), "utf8");
+  fs.rmSync(path.join(dirs.results, "gan-vae-s1"), { recursive: true });
+  const fourth = spawnSync(process.execPath, ["--import", "tsx", ...STUDY, ...roots], { cwd: PROJECT_ROOT, env, encoding: "utf8" });
+  assert.equal(fourth.status, 0, fourth.stdout + fourth.stderr);
+  assert.ok(fs.existsSync(path.join(dirs.runs, "vae-s1", "final")), "the VAE was retrained");
+  assert.equal(fs.readFileSync(path.join(dirs.results, "vae-s1", "config.json"), "utf8"), kept);
+  assert.ok(fs.existsSync(path.join(dirs.results, "gan-vae-s1", "summary.json")));
 });

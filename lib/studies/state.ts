@@ -148,7 +148,7 @@ export type RunOutcome = "finished" | "skipped" | "stopped" | "busy";
 /**
  * Runs one planned run to its end (a worker's or a Slurm task's job): skips it when finished and
  * not needed, refuses when a dependency's weights are missing, returns `busy` when another process
- * trains it, and copies its results when it finishes. `signal` stops it after a checkpoint.
+ * trains it, and copies its results when it finishes (unless they were collected already). `signal` stops it after a checkpoint.
  */
 export async function executeRun(plan: StudyPlan, dirs: StudyDirs, name: string, options: { signal?: AbortSignal; callbacks?: Callbacks[]; log?: (line: string) => void } = {}): Promise<RunOutcome> {
   const spec = plan.runs.find((r) => r.run === name);
@@ -171,7 +171,9 @@ export async function executeRun(plan: StudyPlan, dirs: StudyDirs, name: string,
     throw err;
   }
   if (result.stopped) return "stopped";
-  await collectRun(dirs, name);
+  // A run retrained only for its weights (its results were collected before, on another machine) keeps
+  // them: training is deterministic, and only its timings would change.
+  if (!status.find((s) => s.run === name)!.collected) await collectRun(dirs, name);
   return "finished";
 }
 
