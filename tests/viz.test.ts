@@ -11,6 +11,8 @@ import { inNotebook } from "../lib/core/host";
 import { chartFigure, display, gridFigure, saveFigure, slugify } from "../lib/viz/figure";
 import { readNotebookResults, resultsFigure, RESULTS_MIME } from "../lib/viz/results";
 import { labelledGridFigure } from "../lib/viz/labelled-grid";
+import { classGridFigure } from "../lib/viz/model-figures";
+import { buildCgan } from "../lib/models/cgan";
 import { tempDir } from "./helpers/fixtures";
 
 tf.setBackend("cpu");
@@ -110,4 +112,21 @@ test("labelled sample grids: blocks scaled up without blur, labels drawn at the 
   await assert.rejects(labelledGridFigure([{ label: "x", image: "/no/such.png" }]), /block 1 \("x"\): no image file \/no\/such\.png/);
   await assert.rejects(labelledGridFigure([{ label: "x", image: dark }], { scale: 1.5 }), /scale must be a positive integer/);
   await assert.rejects(labelledGridFigure([]), /at least one block/);
+});
+
+test("a conditional generator's class grid: one labelled row per class, the unlabelled grid unchanged", async () => {
+  tf.setBackend("cpu");
+  const cgan = buildCgan({ imageShape: [28, 28, 1], latentDim: 4, numClasses: 3, generatorFilters: [8, 4], discriminatorFilters: [4, 8], batchNorm: false, seed: 1 });
+  const before = tf.memory().numTensors;
+  const plain = (await classGridFigure(cgan.generator, 3, { perClass: 4, seed: 2, scale: 1 })) as { png: Buffer };
+  const named = (await classGridFigure(cgan.generator, 3, { perClass: 4, seed: 2, scale: 2, classNames: ["zero", "one", "two"] })) as { png: Buffer };
+  assert.equal(tf.memory().numTensors, before, "no tensor left behind");
+  const blank = tf.zeros([4, 28, 28, 1]);
+  const row = await sharp(((await gridFigure(blank, { cols: 4, scale: 1, range: "symmetric" })) as { png: Buffer }).png).metadata();
+  blank.dispose();
+  const [p, n] = [await sharp(plain.png).metadata(), await sharp(named.png).metadata()];
+  assert.equal(p.width, row.width, "the plain grid: one row per class");
+  assert.equal(n.width, 150 + 2 * row.width!, "label margin + the row scaled ×2");
+  assert.equal(n.height, 3 * 2 * row.height! + 2 * 2, "three rows scaled ×2 with 2-pixel gaps");
+  await assert.rejects(classGridFigure(cgan.generator, 3, { seed: 2, classNames: ["a"] }), /1 class names for 3 classes/);
 });

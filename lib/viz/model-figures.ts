@@ -9,6 +9,7 @@ import type { EpochInfo, Logs } from "../train/loop";
 import { meanInterval } from "../stats";
 import { classConditionedInputs } from "../metrics/conditional";
 import { chartFigure, Figure, gridFigure } from "./figure";
+import { labelledGridFigure } from "./labelled-grid";
 import { linePlot, scatterPlot } from "./plot";
 
 /** Curves of the chosen log keys against the epoch. */
@@ -161,12 +162,25 @@ export async function stackedImagesFigure(files: string[], options: { gap?: numb
   return { kind: "png", png };
 }
 
-/** A conditional generator's samples: one row per class, `perClass` codes per row. */
-export async function classGridFigure(generator: tf.LayersModel, numClasses: number, options: { perClass?: number; seed: number; scale?: number }): Promise<Figure> {
-  const { perClass = 10, seed, scale = 2 } = options;
+/**
+ * A conditional generator's samples: one row per class, `perClass` codes per row (the same codes in
+ * every row). With `classNames` each row carries its class's name at the left.
+ */
+export async function classGridFigure(generator: tf.LayersModel, numClasses: number, options: { perClass?: number; seed: number; scale?: number; classNames?: string[] }): Promise<Figure> {
+  const { perClass = 10, seed, scale = 2, classNames } = options;
+  if (classNames && classNames.length !== numClasses) throw new Error(`classGridFigure: ${classNames.length} class names for ${numClasses} classes.`);
   const inputs = classConditionedInputs(generator.inputs[0].shape[1] as number, numClasses, perClass, seed);
   const images = generator.predict(inputs) as tf.Tensor4D;
-  const fig = await gridFigure(images, { cols: perClass, scale, range: "symmetric" });
-  tf.dispose([...inputs, images]);
-  return fig;
+  try {
+    if (!classNames) return await gridFigure(images, { cols: perClass, scale, range: "symmetric" });
+    const rows = await Promise.all(classNames.map(async (name, c) => {
+      const row = images.slice(c * perClass, perClass);
+      const fig = await gridFigure(row, { cols: perClass, scale: 1, range: "symmetric" });
+      row.dispose();
+      return { label: `${c} · ${name}`, image: (fig as { png: Buffer }).png };
+    }));
+    return await labelledGridFigure(rows, { scale, gap: 2, labelWidth: 150, fontSize: 14 });
+  } finally {
+    tf.dispose([...inputs, images]);
+  }
 }
