@@ -28,12 +28,14 @@ interface Options {
   seed: number;
   /** Threads of PyTorch and of the native engine alike, so a ratio compares equal hardware. */
   threads: number;
+  /** OPENBLAS_CORETYPE for both sides ("auto": unset, OpenBLAS picks for the CPU); undefined keeps the environment's. */
+  blasCore?: string;
   json: boolean;
   torch: boolean;
   child?: EngineName;
 }
 
-const USAGE = `Usage: npm run bench -- [--models ${MODEL_NAMES.join(",")}] [--engines ${ENGINE_NAMES.join(",")}] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--threads 1] [--json] [--no-torch]`;
+const USAGE = `Usage: npm run bench -- [--models ${MODEL_NAMES.join(",")}] [--engines ${ENGINE_NAMES.join(",")}] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--threads 1] [--blas-core auto|NAME] [--json] [--no-torch]`;
 
 function parseList<T extends string>(flag: string, value: string, valid: readonly T[], upper: boolean): T[] {
   const items = value.split(",").map((s) => s.trim()).filter(Boolean).map((s) => (upper ? s.toUpperCase() : s));
@@ -45,7 +47,7 @@ function parseList<T extends string>(flag: string, value: string, valid: readonl
 /** The flags of `npm run bench`. */
 export const BENCH_FLAGS = {
   models: { kind: "string" }, engines: { kind: "string" }, seconds: { kind: "string" }, "max-cell-seconds": { kind: "string" },
-  seed: { kind: "string" }, threads: { kind: "string" }, json: { kind: "boolean" }, "no-torch": { kind: "boolean" },
+  seed: { kind: "string" }, threads: { kind: "string" }, "blas-core": { kind: "string" }, json: { kind: "boolean" }, "no-torch": { kind: "boolean" },
   // Internal: the parent runs this script once per engine with --child <engine>.
   child: { kind: "string", choices: ENGINE_NAMES },
 } as const satisfies Record<string, FlagSpec>;
@@ -64,12 +66,13 @@ export function parseBenchArgs(argv: string[]): Options {
     maxCellSeconds: flags["max-cell-seconds"] === undefined ? 60 : numberFlag("--max-cell-seconds", flags["max-cell-seconds"], { above: 0 }),
     seed: flags.seed === undefined ? 1 : numberFlag("--seed", flags.seed, { integer: true, min: 0 }),
     threads: flags.threads === undefined ? 1 : numberFlag("--threads", flags.threads, { integer: true, min: 1 }),
+    blasCore: flags["blas-core"],
     json: flags.json, torch: !flags["no-torch"], child: flags.child as EngineName | undefined,
   };
 }
 
 /** Lines the children and the peer print: one JSON object each. */
-type Line = { kind: "engine"; ok: boolean; summary?: string; reason?: string }
+type Line = { kind: "engine"; ok: boolean; summary?: string; reason?: string; blas_core?: string }
   | { kind: "model"; model: ModelName; img_per_s: number; batch?: number; steps: number; seconds: number; note?: string }
   | { kind: "matmul"; n: number; gflops: number }
   | { kind: "error"; model?: ModelName; n?: number; reason: string }
@@ -82,7 +85,9 @@ const firstLine = (err: unknown): string => (err instanceof Error ? err.message 
 async function child(engine: EngineName, o: Options): Promise<void> {
   try {
     const info = await selectEngine({ engine, log: () => {} });
-    emit({ kind: "engine", ok: true, summary: info.summary });
+    // OpenBLAS picks its kernels per CPU unless OPENBLAS_CORETYPE pins them: the ratios depend on it.
+    const blasCore = engine === "native" ? (require("../lib/engine/native") as typeof import("../lib/engine/native")).nativeInfo().blasCore : undefined;
+    emit({ kind: "engine", ok: true, summary: info.summary, ...(blasCore ? { blas_core: blasCore } : {}) });
   } catch (err) {
     emit({ kind: "engine", ok: false, reason: firstLine(err).replace(/^Engine "[^"]+" was forced by [^:]+ but cannot load: /, "").replace(/\. Remove \S+ to let .*$/, "") });
     return;
@@ -138,7 +143,16 @@ const fmt = (v: number | null | undefined, digits = 1): string => (v == null ? "
 /** Ratios keep two significant digits when small (the cpu engine is hundreds of times slower). */
 const fmtRatio = (v: number | null): string => (v == null ? "—" : v < 0.1 ? v.toPrecision(2) : v.toFixed(2));
 
+/** The environment of both sides' children: the same OpenBLAS kernels for numpy, PyTorch and the native engine. */
+function baseEnv(o: Options): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  if (o.blasCore === "auto") delete env.OPENBLAS_CORETYPE;
+  else if (o.blasCore) env.OPENBLAS_CORETYPE = o.blasCore;
+  return env;
+}
+
 async function parent(o: Options): Promise<void> {
+  const env = baseEnv(o);
   const progress = (s: string): void => void (o.json || process.stderr.write(s + "\n"));
   const python = readEnv("VAE_GAN_PYTHON") ?? "/usr/bin/python3";
   const capPerChild = o.models.length * (o.maxCellSeconds + 30) + 120;
@@ -150,7 +164,7 @@ async function parent(o: Options): Promise<void> {
       "--seconds", String(o.seconds), "--max-cell-seconds", String(o.maxCellSeconds), "--seed", String(o.seed),
       "--matmul", MATMUL_SIZES.join(","), "--threads", String(o.threads)], capPerChild, "the PyTorch peer",
       // numpy's OpenBLAS reads its thread count when it loads.
-      { ...process.env, OPENBLAS_NUM_THREADS: String(o.threads), OMP_NUM_THREADS: String(o.threads) });
+      { ...env, OPENBLAS_NUM_THREADS: String(o.threads), OMP_NUM_THREADS: String(o.threads) });
   }
   const tInfo = torch.lines.find((l) => l.kind === "info") as Record<string, unknown> | undefined;
   const torchThreads = typeof tInfo?.torch_threads === "number" ? tInfo.torch_threads : null;
@@ -161,12 +175,14 @@ async function parent(o: Options): Promise<void> {
 
   const rows: Row[] = [];
   const matRows: MatRow[] = [];
+  let blasCore: string | undefined;
   for (const engine of o.engines) {
     progress(`engine ${engine} …`);
     const args = [...process.execArgv, __filename, "--child", engine, "--models", o.models.join(","), "--seconds", String(o.seconds),
       "--max-cell-seconds", String(o.maxCellSeconds), "--seed", String(o.seed)];
-    const r = await collect(process.execPath, args, capPerChild, `the ${engine} child`, { ...process.env, VAE_GAN_NATIVE_THREADS: String(o.threads) });
+    const r = await collect(process.execPath, args, capPerChild, `the ${engine} child`, { ...env, VAE_GAN_NATIVE_THREADS: String(o.threads) });
     const head = r.lines.find((l) => l.kind === "engine") as Extract<Line, { kind: "engine" }> | undefined;
+    blasCore ??= head?.blas_core;
     const notLoaded = !head ? (r.failure ?? "the child printed nothing") : head.ok ? undefined : `did not load: ${head.reason}`;
     for (const model of o.models) {
       const t = torchModel(model);
@@ -190,7 +206,7 @@ async function parent(o: Options): Promise<void> {
   }
 
   if (o.json) {
-    process.stdout.write(JSON.stringify({ info: { batch: BENCH_BATCH, seconds: o.seconds, max_cell_seconds: o.maxCellSeconds, seed: o.seed, threads: o.threads, torch: tInfo ?? null, torch_failure: torch.failure ?? null } }) + "\n");
+    process.stdout.write(JSON.stringify({ info: { batch: BENCH_BATCH, seconds: o.seconds, max_cell_seconds: o.maxCellSeconds, seed: o.seed, threads: o.threads, native_blas_core: blasCore ?? null, openblas_coretype: env.OPENBLAS_CORETYPE ?? null, torch: tInfo ?? null, torch_failure: torch.failure ?? null } }) + "\n");
     for (const row of [...rows, ...matRows]) process.stdout.write(JSON.stringify(row) + "\n");
     return;
   }
@@ -223,6 +239,7 @@ async function parent(o: Options): Promise<void> {
   out.push("");
   out.push(tInfo ? `PyTorch ${tInfo.torch ?? "absent"} (torch.get_num_threads() = ${torchThreads ?? "—"}); native engine threads = ${o.threads} (--threads); numpy ${tInfo.numpy} on ${tInfo.blas}; Python ${tInfo.python}`
     : `PyTorch peer: ${torch.failure ?? "no info"}`);
+  if (blasCore) out.push(`native engine: OpenBLAS ${blasCore} kernels (OPENBLAS_CORETYPE ${env.OPENBLAS_CORETYPE ? `= ${env.OPENBLAS_CORETYPE}` : "unset: chosen for this CPU"})`);
   notes.forEach((s, i) => out.push(`[${i + 1}] ${s}`));
   process.stdout.write(out.join("\n") + "\n");
 }

@@ -122,3 +122,59 @@ test("a native training loop does not leak tensors", { skip }, async () => {
   opt.dispose();
   model.dispose();
 });
+
+test("output buffers are reused only when no array or tensor can still see them", { skip }, async () => {
+  await tf.setBackend("native");
+  const pool = (): typeof import("../lib/engine/native/buffer-pool") => require("../lib/engine/native/buffer-pool");
+  pool().drainPool();
+  const x = tf.tensor(rand(4096, 11), [64, 64]);
+  // A read hands out the backend's own array: its buffer must never be reused.
+  const read = tf.mul(x, 2);
+  const snapshot = read.dataSync();
+  const copy = Float32Array.from(snapshot);
+  read.dispose();
+  assert.equal(pool().poolStats().buffers, 0, "a read buffer stays out of the pool");
+  // An unread output returns to the pool on disposal and serves the next output of its length.
+  tf.mul(x, 3).dispose();
+  assert.equal(pool().poolStats().buffers, 1);
+  const next = tf.add(x, 1);
+  assert.equal(pool().poolStats().buffers, 0, "the next output took it");
+  assert.deepEqual(snapshot, copy, "the array handed out earlier never changed");
+  assert.deepEqual(next.dataSync(), Float32Array.from(x.dataSync(), (v) => Math.fround(v + 1)));
+  // A view over a buffer (what a cpu kernel may return) keeps it out of the pool until the view goes too.
+  const backend = tf.backend() as unknown as { data: { get(id: object): { values: Float32Array } }; makeTensorInfo(s: number[], d: string, v: Float32Array): { dataId: object; shape: number[]; dtype: "float32" } };
+  const base = tf.sub(x, 1);
+  const info = backend.makeTensorInfo([1024], "float32", backend.data.get(base.dataId).values.subarray(0, 1024));
+  const view = tf.engine().makeTensorFromTensorInfo(info);
+  base.dispose();
+  assert.equal(pool().poolStats().buffers, 0, "a live view holds the buffer");
+  view.dispose();
+  assert.equal(pool().poolStats().buffers, 1, "free once the view is gone");
+  tf.dispose([x, next]);
+  pool().drainPool();
+});
+
+test("a GAN-style update computes only the convolution gradients it uses, with the same values", { skip }, async () => {
+  // D's first layer (bias, linear activation: tfjs-layers' fused path) trained on constant images:
+  // the images' gradient is never needed, so Conv2DBackpropInput must not run.
+  const lossAndGrads = async (backend: string) => {
+    await tf.setBackend(backend);
+    const conv = tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, strides: 2, padding: "same" });
+    const model = tf.sequential({ layers: [conv, tf.layers.leakyReLU({ alpha: 0.2 }), tf.layers.flatten(), tf.layers.dense({ units: 1 })] });
+    model.setWeights(model.getWeights().map((w, i) => tf.tensor(rand(w.size, 70 + i, -0.5, 0.5), w.shape)));
+    const images = tf.tensor(rand(2 * 8 * 8 * 3, 5), [2, 8, 8, 3]);
+    const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+    native().nativeKernelStats(true);
+    const { value, grads } = tf.variableGrads(() => tf.mean(model.apply(images, { training: true }) as tf.Tensor) as tf.Scalar, vars);
+    const stats = native().nativeKernelStats();
+    const out = [value.dataSync(), ...vars.map((v) => grads[v.name].dataSync())];
+    tf.dispose([value, images, ...Object.values(grads)]);
+    model.dispose();
+    return { out, stats };
+  };
+  const n = await lossAndGrads("native");
+  const c = await lossAndGrads("cpu");
+  assert.equal(n.stats.Conv2DBackpropInput!.native + n.stats.Conv2DBackpropInput!.fallback, 0, "no gradient with respect to the images");
+  assert.ok(n.stats.Conv2DBackpropFilter!.native > 0, "the filter gradient ran natively");
+  n.out.forEach((g, i) => assert.ok(relError(g as Float32Array, c.out[i] as Float32Array) <= 1e-5, `value ${i}: ${relError(g as Float32Array, c.out[i] as Float32Array)}`));
+});

@@ -6,8 +6,10 @@ import * as os from "os";
 import * as tf from "@tensorflow/tfjs-core";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { loadAddon, type NativeAddon } from "./addon";
+import { escape, release, retain } from "./buffer-pool";
 import { convKernels } from "./kernels/conv";
 import { copyKernels } from "./kernels/copy";
+import { installLeanGradients } from "./kernels/gradients";
 import { elementwiseKernels } from "./kernels/elementwise";
 import { layoutKernels } from "./kernels/layout";
 import { matmulKernels } from "./kernels/matmul";
@@ -35,6 +37,35 @@ export interface NativeInfo {
   /** Kernels run natively; every other kernel is tfjs-backend-cpu's. */
   kernels: string[];
   fusedAdam: boolean;
+}
+
+/**
+ * tfjs-backend-cpu plus the bookkeeping that lets kernel outputs reuse disposed tensors' buffers
+ * (./buffer-pool.ts): every array the backend stores is counted, every array it hands out is
+ * marked, every disposal is reported.
+ */
+class NativeBackend extends MathBackendCPU {
+  override write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): tf.DataId {
+    retain(values);
+    return super.write(values, shape, dtype);
+  }
+  override move(dataId: tf.DataId, values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType, refCount: number): void {
+    const previous = this.data.get(dataId)?.values;
+    retain(values);
+    super.move(dataId, values, shape, dtype, refCount);
+    if (previous) release(previous);
+  }
+  override readSync(dataId: tf.DataId): tf.backend_util.BackendValues {
+    const values = super.readSync(dataId);
+    escape(values);
+    return values;
+  }
+  override disposeData(dataId: tf.DataId, force = false): boolean {
+    const values = this.data.get(dataId)?.values;
+    const released = super.disposeData(dataId, force);
+    if (released && values && !this.data.has(dataId)) release(values);
+    return released;
+  }
 }
 
 let addon: NativeAddon | undefined;
@@ -80,7 +111,7 @@ export function registerNativeBackend(): string {
   const threads = defaultThreads();
   a.setThreads(threads, threads);
   // Priority 0: registering never changes tfjs's default backend; callers pick "native" explicitly.
-  if (!tf.findBackendFactory(NATIVE_BACKEND)) tf.registerBackend(NATIVE_BACKEND, () => new MathBackendCPU(), 0);
+  if (!tf.findBackendFactory(NATIVE_BACKEND)) tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
   const table = kernelTable(a);
   nativeKernels = [];
   stats.clear();
@@ -109,6 +140,7 @@ export function registerNativeBackend(): string {
     });
   }
   installFusedAdam(a, NATIVE_BACKEND);
+  installLeanGradients(NATIVE_BACKEND);
   return NATIVE_BACKEND;
 }
 

@@ -2,6 +2,7 @@
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { DataType, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../addon";
+import { takeBuffer } from "../buffer-pool";
 
 export interface KernelArgs {
   inputs: { [name: string]: TensorInfo | undefined };
@@ -30,12 +31,10 @@ export function sizeOf(shape: readonly number[]): number {
 }
 
 /**
- * A float32 output buffer. Large ones come uninitialised (Buffer.allocUnsafeSlow: no memset, its
- * own ArrayBuffer), which is safe because every native kernel writes all of its output.
+ * A float32 output buffer. Large ones come uninitialised, often a disposed tensor's buffer
+ * (../buffer-pool.ts), which is safe because every native kernel writes all of its output.
  */
-export function alloc(n: number): Float32Array {
-  return n >= 1024 ? new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n) : new Float32Array(n);
-}
+export { takeBuffer as alloc };
 
 /** Registers a freshly written buffer as the kernel output (never an input's buffer). */
 export function output(backend: MathBackendCPU, shape: number[], values: Float32Array | Int32Array | Uint8Array, dtype: DataType = "float32"): TensorInfo {
