@@ -20,6 +20,7 @@ import { readEnv } from "../lib/core/env";
 import { selectEngine } from "../lib/engine/ladder";
 import { PROJECT_ROOT } from "../lib/paths";
 import { currentProfile, PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
+import { formatDuration } from "../lib/train/progress";
 import { FlagSpec, parseArgs as parseFlags, UsageError } from "./args";
 import { runMain } from "./cli";
 import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec } from "./jupyter";
@@ -104,7 +105,7 @@ function check(args: Args): number {
   for (const p of plans) {
     const status = refused.includes(p) ? `refused: would replace its ${p.lastProfile} results with ${p.profile} ones (--allow-downgrade to allow)`
       : p.runs ? `would be executed (profile ${p.profile})` : `frozen (${p.profile})`;
-    console.log(`${p.name}: ${status}`);
+    console.log(`${p.name}: ${status}${p.seconds ? `; last execution took ${formatDuration(p.seconds)}` : ""}`);
   }
   if (refused.length) {
     console.error(downgradeRefusal(refused, args));
@@ -134,7 +135,8 @@ function executeAll(args: Args): void {
     const result = executeNotebook(file, { env: { [PROFILE_ENV]: profile }, timeoutSeconds: profile === "full" ? 12 * 3600 : undefined });
     if (!result.ok) throw new Error(`${name} failed after ${result.seconds.toFixed(1)} s:\n${result.stderr}`);
     const nb = readNotebook(file);
-    nb.metadata.vae_gan = { freeze: hash, profile };
+    // The execution time is kept with the outputs: the README's table of render times reads it.
+    nb.metadata.vae_gan = { freeze: hash, profile, seconds: Math.round(result.seconds) };
     fs.writeFileSync(file, JSON.stringify(nb, null, 1) + "\n");
     console.log(`${tag}: executed in ${result.seconds.toFixed(1)} s`);
   });

@@ -59,8 +59,9 @@ test("a notebook is planned as frozen while its stored hash matches, and under t
   assert.equal(fresh.profile, "quick", "a never-executed notebook runs under quick");
   assert.equal(fresh.frozen, false);
 
-  fs.writeFileSync(file, JSON.stringify({ ...nb, metadata: { vae_gan: { freeze: freezeHash(nb, "full", "c0de", []), profile: "full" } } }));
+  fs.writeFileSync(file, JSON.stringify({ ...nb, metadata: { vae_gan: { freeze: freezeHash(nb, "full", "c0de", []), profile: "full", seconds: 754 } } }));
   assert.deepEqual([planNotebook(dir, "01-a.ipynb", "c0de").profile, planNotebook(dir, "01-a.ipynb", "c0de").frozen], ["full", true]);
+  assert.equal(planNotebook(dir, "01-a.ipynb", "c0de").seconds, 754, "the last execution's duration is read back");
   assert.equal(planNotebook(dir, "01-a.ipynb", "c0de", "quick").frozen, false, "another profile re-executes it");
   assert.equal(planNotebook(dir, "01-a.ipynb", "changed").frozen, false, "changed code re-executes it");
 });

@@ -58,6 +58,8 @@ export interface NotebookPlan {
   hash: string;
   /** Its stored hash matches: a render keeps it as it is. */
   frozen: boolean;
+  /** How long its last execution took, when recorded. */
+  seconds?: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export function planNotebook(dir: string, name: string, code: string, forcedProf
   const profile = forcedProfile ?? last?.profile ?? "quick";
   const others = notebookNames(dir).filter((f) => f !== name).map((f) => path.join(dir, f));
   const hash = freezeHash(nb, profile, code, others);
-  return { name, file, profile, lastProfile: last?.profile, hash, frozen: last?.freeze === hash };
+  return { name, file, profile, lastProfile: last?.profile, hash, frozen: last?.freeze === hash, seconds: last?.seconds };
 }
 
 /** The notebooks of `dir` whose names start with one of `only` (default all), sorted. */
