@@ -1,5 +1,5 @@
 /**
- * npm run render [-- --profile quick|full] [--allow-downgrade] [--force] [--only 01,02] [--no-pdf] [--no-explorer] [--check]
+ * npm run render [-- --profile quick|full] [--allow-downgrade] [--force] [--only 01,02] [--no-execute] [--no-pdf] [--no-explorer] [--check]
  *
  * Without --profile (or $VAE_GAN_PROFILE) each notebook keeps the profile it was last executed with,
  * so a render never silently replaces full-profile results with quick ones; a notebook never executed
@@ -8,6 +8,7 @@
  *
  * 1. Executes the notebooks on the tslab kernel, skipping one whose source, lib/ and profile are
  *    unchanged since its last execution (the hash is kept in the notebook's metadata, like Quarto's freeze).
+ *    `--no-execute` skips this step: the book shows the notebooks as committed, current or not.
  * 2. Trains or loads the explorer's models and stages them for the book (`--no-explorer` skips it).
  * 3. Renders the report: `quarto render` when Quarto is on PATH, else the project's own renderer.
  * `--check` only lists what a render would do: exit status 0 if nothing would execute, 1 if some
@@ -31,7 +32,7 @@ import { codeDigest, NotebookPlan, notebookNames, planNotebook, readNotebook } f
 import { writeDiagrams } from "./diagrams";
 
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
-const USAGE = `Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--allow-downgrade] [--force] [--only 01,02] [--no-pdf] [--no-explorer] [--check]`;
+const USAGE = `Usage: npm run render -- [--profile ${PROFILE_NAMES.join("|")}] [--allow-downgrade] [--force] [--only 01,02] [--no-execute] [--no-pdf] [--no-explorer] [--check]`;
 
 export interface Args {
   /** Forced profile; undefined = each notebook's last profile (quick if none). */
@@ -46,6 +47,8 @@ export interface Args {
   only?: string[];
   check: boolean;
   explorer: boolean;
+  /** Renders the committed notebooks as they are: nothing executes. */
+  execute: boolean;
 }
 
 /** The flags of `npm run render`. */
@@ -56,6 +59,7 @@ export const RENDER_FLAGS = {
   only: { kind: "string" },
   "no-pdf": { kind: "boolean" },
   "no-explorer": { kind: "boolean" },
+  "no-execute": { kind: "boolean" },
   check: { kind: "boolean" },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -77,7 +81,10 @@ export function parseRenderArgs(argv: string[]): Args {
   }
   const only = flags.only?.split(",").map((s) => s.trim()).filter(Boolean);
   if (only && only.length === 0) throw new UsageError(`--only needs notebook name prefixes such as 01,02.\n${USAGE}`);
-  return { profile, profileSource, allowDowngrade: flags["allow-downgrade"], force: flags.force, pdf: !flags["no-pdf"], only, check: flags.check, explorer: !flags["no-explorer"] };
+  if (flags["no-execute"] && (flags.force || only || flags.profile !== undefined)) {
+    throw new UsageError(`--no-execute renders the notebooks as committed; --force, --only and --profile choose what executes.\n${USAGE}`);
+  }
+  return { profile, profileSource, allowDowngrade: flags["allow-downgrade"], force: flags.force, pdf: !flags["no-pdf"], only, check: flags.check, explorer: !flags["no-explorer"], execute: !flags["no-execute"] };
 }
 
 /** The profile a notebook last ran with, when the plan would replace it with a lower one. */
@@ -161,7 +168,8 @@ async function main(): Promise<number> {
   const args = parseRenderArgs(process.argv.slice(2));
   if (args.check) return check(args);
   const start = Date.now();
-  executeAll(args);
+  if (args.execute) executeAll(args);
+  else console.log("--no-execute: the notebooks as committed (npm run render -- --check tells which are current)");
   if (args.explorer) await stageExplorer();
   writeDiagrams(() => {});
   const quarto = spawnSync("quarto", ["--version"], { encoding: "utf8" });

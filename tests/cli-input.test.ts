@@ -60,6 +60,20 @@ test("every flag that takes a value, of every command, rejects a missing, empty 
   }
 });
 
+test("npm run render --no-execute renders the notebooks as committed and refuses flags that choose what executes", () => {
+  const saved = process.env.VAE_GAN_PROFILE;
+  delete process.env.VAE_GAN_PROFILE;
+  try {
+    assert.equal(parseRenderArgs(["--no-execute"]).execute, false);
+    assert.equal(parseRenderArgs([]).execute, true);
+    for (const argv of [["--force"], ["--only", "05"], ["--profile", "full"]]) {
+      assert.throws(() => parseRenderArgs(["--no-execute", ...argv]), (e: Error) => e instanceof UsageError && /^--no-execute renders the notebooks as committed/.test(e.message), argv.join(" "));
+    }
+  } finally {
+    if (saved !== undefined) process.env.VAE_GAN_PROFILE = saved;
+  }
+});
+
 /** A copy of the project (lib, scripts, package files; node_modules linked) whose notebooks folder holds one fixture notebook last executed under `full`. */
 function fixtureProject(): { dir: string; notebook: string } {
   const dir = tempDir("render-project");
