@@ -28,7 +28,7 @@ test("renders a fixture book to HTML: navigation, numbering, math, citations, cr
   assert.match(nbPage, /Chapter 1|Theory/, "cross-page reference resolved");
   assert.match(nbPage, /<figure class="cell-figure" id="fig-loss">[\s\S]*?Plotly\.newPlot[\s\S]*?<figcaption>\s*<strong>Figure 2\.1:<\/strong> The loss falls over <strong>one<\/strong> epoch\./, "a captioned chart is a numbered figure");
   assert.match(theory, /<a href="nb.html#fig-loss">Figure 2\.1<\/a>/, "a chapter cross-references a notebook figure");
-  assert.match(nbPage, /id="fig-samples-2">\s*<img src="figures\/nb-\d\.png" alt="Ten digits\.">[\s\S]*?Figure 2\.3:<\/strong> Second grid\./, "one figure per caption, with alt text");
+  assert.match(nbPage, /id="fig-samples-2">\s*<a class="figure-zoom" href="(figures\/nb-\d\.png)" title="Open at full size"><img src="\1" alt="Ten digits\."><\/a>[\s\S]*?Figure 2\.3:<\/strong> Second grid\./, "one figure per caption, with alt text, opening at full size");
   assert.match(nbPage, /<a href="#fig-samples-2">Figure 2\.3<\/a>|<a href="nb.html#fig-samples-2">Figure 2\.3<\/a>/, "a notebook cross-references its own figure");
   assert.ok(!nbPage.includes("grids()"), "echo: false hides the code");
   assert.ok(!nbPage.includes("#| "), "cell options are not shown");
@@ -47,6 +47,7 @@ test("renders the fixture book to PDF with static figures", { skip: pandocMissin
   const print = fs.readFileSync(path.join(dir, "_book", "print", "book.html"), "utf8");
   assert.match(print, /Plotly\.newPlot[\s\S]*?"staticPlot":true/, "print draws line charts with plotly, statically");
   assert.match(print, /<img src="figures\/nb-2\.png"/, "images are files next to the print page");
+  assert.ok(!print.includes("figure-zoom"), "print has no links to open an image");
   assert.ok(fs.existsSync(path.join(dir, "_book", "print", "figures", "nb-2.png")));
   const info = spawnSync("pdfinfo", [result.pdf!], { encoding: "utf8" });
   if (!info.error) assert.ok(Number(/Pages:\s+(\d+)/.exec(info.stdout)?.[1]) >= 4, info.stdout);

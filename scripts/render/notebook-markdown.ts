@@ -77,6 +77,12 @@ export function notebookToMarkdown(nb: NotebookJson, options: NotebookMarkdownOp
     fs.writeFileSync(path.join(options.figureDir, file), Buffer.from(b64, "base64"));
     return `${options.figureHref}/${file}`;
   };
+  // On screen an image links to itself: on a phone a sample grid's labels are legible only at full size.
+  // Print has nothing to open, so the PDF keeps the bare image.
+  const image = (src: string, alt?: string) => {
+    const img = `<img src="${src}" alt="${escAttr(alt ?? "")}">`;
+    return options.interactive ? `<a class="figure-zoom" href="${src}" title="Open at full size">${img}</a>` : img;
+  };
 
   /** A cell's outputs in order; figures keep a way to be drawn with alt text. */
   const cellOutputs = (outputs: Output[]): OutputBlock[] => {
@@ -113,10 +119,10 @@ export function notebookToMarkdown(nb: NotebookJson, options: NotebookMarkdownOp
         blocks.push({ markdown: draw(), figure: draw });
       } else if (chart?.png || data["image/png"]) {
         const src = writeImage(chart?.png ?? text(data["image/png"]), "png");
-        blocks.push({ markdown: `![](${src})`, figure: (alt) => rawHtml(`<img src="${src}" alt="${escAttr(alt ?? "")}">`) });
+        blocks.push({ markdown: `![](${src})`, figure: (alt) => rawHtml(image(src, alt)) });
       } else if (data["image/svg+xml"]) {
         const src = writeImage(Buffer.from(text(data["image/svg+xml"])).toString("base64"), "svg");
-        blocks.push({ markdown: `![](${src})`, figure: (alt) => rawHtml(`<img src="${src}" alt="${escAttr(alt ?? "")}">`) });
+        blocks.push({ markdown: `![](${src})`, figure: (alt) => rawHtml(image(src, alt)) });
       } else if (data["text/markdown"]) {
         blocks.push({ markdown: text(data["text/markdown"]) });
       } else if (data["text/html"]) {
