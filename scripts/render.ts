@@ -28,7 +28,7 @@ import { executeNotebook, jupyterEnv, jupyterUnavailableReason, writeKernelSpec 
 import { renderBook } from "./render/book";
 import { writeExplorer } from "./render/explorer";
 import { explorerModels } from "./render/explorer-models";
-import { codeDigest, NotebookPlan, notebookNames, planNotebook, readNotebook } from "./render/freeze";
+import { codeDigests, NotebookPlan, notebookNames, planNotebook, readNotebook } from "./render/freeze";
 import { writeDiagrams } from "./diagrams";
 
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
@@ -106,7 +106,7 @@ function names(args: Args): string[] {
 
 /** Lists what a render would do; exit status 0 if nothing would execute, 1 if something would, 2 if it would refuse. */
 function check(args: Args): number {
-  const code = codeDigest(PROJECT_ROOT);
+  const code = codeDigests(PROJECT_ROOT);
   const plans = names(args).map((name) => planNotebook(NOTEBOOKS_DIR, name, code, args.profile)).map((p) => ({ ...p, runs: args.force || !p.frozen }));
   const refused = plans.filter((p) => p.runs && downgradeFrom(p, args) && !args.allowDowngrade);
   for (const p of plans) {
@@ -122,7 +122,7 @@ function check(args: Args): number {
 }
 
 function executeAll(args: Args): void {
-  const code = codeDigest(PROJECT_ROOT);
+  const code = codeDigests(PROJECT_ROOT);
   const notebooks = names(args);
   // Refused before anything executes: a half-done render would already have replaced some results.
   const downgrades = notebooks.map((name) => planNotebook(NOTEBOOKS_DIR, name, code, args.profile)).filter((p) => (args.force || !p.frozen) && downgradeFrom(p, args));
@@ -154,7 +154,7 @@ function executeAll(args: Args): void {
  * them in images/generated/explorer/ (a book resource, see _quarto.yml).
  */
 async function stageExplorer(): Promise<void> {
-  const code = codeDigest(PROJECT_ROOT);
+  const code = codeDigests(PROJECT_ROOT);
   const profileOf = (prefix: string) => currentProfile(planNotebook(NOTEBOOKS_DIR, notebookNames(NOTEBOOKS_DIR, [prefix])[0], code).profile);
   console.log("explorer: the models of notebooks 04 and 05 (trained on the first render of a fresh clone)");
   const engine = await selectEngine({ log: () => {} });

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
 import { RESULTS_MIME } from "../lib/viz/results-types";
-import { codeDigest, freezeHash, NotebookJson, notebookNames, planNotebook } from "../scripts/render/freeze";
+import { CodeDigests, codeDigests, freezeHash, NotebookJson, notebookNames, planNotebook, usesStudies } from "../scripts/render/freeze";
 import { tempDir } from "./helpers/fixtures";
 
 /** A copy of the project's lib/ and lock file, the inputs of the code digest, in a new folder. */
@@ -19,13 +19,40 @@ const notebook = (sources: string[]): NotebookJson => ({ metadata: {}, cells: so
 
 test("the code digest does not depend on where the project lives, nor on build output or notes", () => {
   const copy = copyProject();
-  assert.equal(codeDigest(copy), codeDigest(PROJECT_ROOT));
+  const here = codeDigests(PROJECT_ROOT);
+  assert.deepEqual(codeDigests(copy), here);
   fs.mkdirSync(path.join(copy, "lib/engine/native/build"), { recursive: true });
   fs.writeFileSync(path.join(copy, "lib/engine/native/build/addon.node"), "binary");
   fs.writeFileSync(path.join(copy, "lib/NOTES.md"), "a note");
-  assert.equal(codeDigest(copy), codeDigest(PROJECT_ROOT));
+  assert.deepEqual(codeDigests(copy), here);
   fs.appendFileSync(path.join(copy, "lib/profiles.ts"), "\n// changed\n");
-  assert.notEqual(codeDigest(copy), codeDigest(PROJECT_ROOT));
+  assert.notEqual(codeDigests(copy).all, here.all);
+  assert.notEqual(codeDigests(copy).withoutStudies, here.withoutStudies);
+});
+
+test("a study's definition changes only the freeze of notebooks that call the study layer", () => {
+  const copy = copyProject();
+  const here = codeDigests(PROJECT_ROOT);
+  assert.ok(here.studyExports.includes("prepareStudy") && here.studyExports.includes("PRETRAINING_ARMS"));
+  fs.appendFileSync(path.join(copy, "lib/studies/pretraining.ts"), "\nexport const EXTRA_ARM = 1;\n");
+  const changed = codeDigests(copy);
+  assert.notEqual(changed.all, here.all);
+  assert.equal(changed.withoutStudies, here.withoutStudies, "lib/studies/ is left out of the narrower digest");
+  assert.ok(changed.studyExports.includes("EXTRA_ARM"));
+  assert.ok(usesStudies(notebook(['const s = await vg.prepareStudy("pretraining");']), here.studyExports));
+  assert.ok(!usesStudies(notebook(["const vae = vg.buildVae(config);"]), here.studyExports));
+  assert.ok(!usesStudies({ metadata: {}, cells: [{ cell_type: "markdown", source: "the study runner (prepareStudy) trains it" }] }, here.studyExports), "prose does not count");
+
+  const dir = tempDir("freeze-studies");
+  const plain = notebook(["const vae = vg.buildVae(config);"]);
+  const reader = notebook(['const s = await vg.prepareStudy("pretraining");']);
+  for (const [name, nb] of [["01-plain.ipynb", plain], ["05-reader.ipynb", reader]] as const) {
+    const code = usesStudies(nb, here.studyExports) ? here.all : here.withoutStudies;
+    fs.writeFileSync(path.join(dir, name), JSON.stringify({ ...nb, metadata: { vae_gan: { freeze: freezeHash(nb, "full", code, []), profile: "full" } } }));
+  }
+  // Only 01 and 05 are in the folder, and neither reads the other's results.
+  assert.deepEqual([planNotebook(dir, "01-plain.ipynb", here).frozen, planNotebook(dir, "05-reader.ipynb", here).frozen], [true, true]);
+  assert.deepEqual([planNotebook(dir, "01-plain.ipynb", changed).frozen, planNotebook(dir, "05-reader.ipynb", changed).frozen], [true, false]);
 });
 
 test("the freeze hash changes with a cell's source and the profile, and for the results chapter with other notebooks' results", () => {
@@ -55,15 +82,16 @@ test("a notebook is planned as frozen while its stored hash matches, and under t
   fs.writeFileSync(file, JSON.stringify(nb));
   assert.deepEqual(notebookNames(dir), ["01-a.ipynb"]);
   assert.deepEqual(notebookNames(dir, ["02"]), []);
-  const fresh = planNotebook(dir, "01-a.ipynb", "c0de");
+  const digests = (d: string): CodeDigests => ({ all: d, withoutStudies: d, studyExports: [] });
+  const fresh = planNotebook(dir, "01-a.ipynb", digests("c0de"));
   assert.equal(fresh.profile, "quick", "a never-executed notebook runs under quick");
   assert.equal(fresh.frozen, false);
 
   fs.writeFileSync(file, JSON.stringify({ ...nb, metadata: { vae_gan: { freeze: freezeHash(nb, "full", "c0de", []), profile: "full", seconds: 754 } } }));
-  assert.deepEqual([planNotebook(dir, "01-a.ipynb", "c0de").profile, planNotebook(dir, "01-a.ipynb", "c0de").frozen], ["full", true]);
-  assert.equal(planNotebook(dir, "01-a.ipynb", "c0de").seconds, 754, "the last execution's duration is read back");
-  assert.equal(planNotebook(dir, "01-a.ipynb", "c0de", "quick").frozen, false, "another profile re-executes it");
-  assert.equal(planNotebook(dir, "01-a.ipynb", "changed").frozen, false, "changed code re-executes it");
+  assert.deepEqual([planNotebook(dir, "01-a.ipynb", digests("c0de")).profile, planNotebook(dir, "01-a.ipynb", digests("c0de")).frozen], ["full", true]);
+  assert.equal(planNotebook(dir, "01-a.ipynb", digests("c0de")).seconds, 754, "the last execution's duration is read back");
+  assert.equal(planNotebook(dir, "01-a.ipynb", digests("c0de"), "quick").frozen, false, "another profile re-executes it");
+  assert.equal(planNotebook(dir, "01-a.ipynb", digests("changed")).frozen, false, "changed code re-executes it");
 });
 
 test("display-only cell options leave the freeze hash alone; execution options and code do not", () => {

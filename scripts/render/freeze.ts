@@ -18,12 +18,42 @@ export function readNotebook(file: string): NotebookJson {
   return JSON.parse(fs.readFileSync(file, "utf8")) as NotebookJson;
 }
 
+/** The study layer: only notebooks that call into it depend on it (`usesStudies`). */
+const STUDIES = path.join("lib", "studies");
+const DIGEST_SKIP = /native\/build|\.md$/;
+const DIGEST_SKIP_STUDIES = /native\/build|\.md$|^lib\/studies(\/|$)/;
+
+/** What a notebook's freeze hash takes as its code: see `codeDigests`. */
+export interface CodeDigests {
+  /** lib/ (without the native build output and notes) and the lock file. */
+  all: string;
+  /** The same without lib/studies/, the top layer (nothing else in lib/ imports it). */
+  withoutStudies: string;
+  /** The names lib/studies/ exports: a notebook naming none of them never runs its code. */
+  studyExports: string[];
+}
+
 /**
- * Digest of the code every notebook runs: lib/ (without the native build output and notes) and the
- * lock file. Paths enter relative to `root`, so a fresh clone anywhere finds committed notebooks frozen.
+ * Digests of the code notebooks run. Paths enter relative to `root`, so a fresh clone anywhere finds
+ * committed notebooks frozen. A study's definition changes as a study grows; leaving lib/studies/ out
+ * for the notebooks that never call it keeps hours of unrelated training frozen.
  */
-export function codeDigest(root: string): string {
-  return sourceDigest({ root, entries: ["lib", "package-lock.json"], skip: /native\/build|\.md$/ });
+export function codeDigests(root: string): CodeDigests {
+  const studies = path.join(root, STUDIES);
+  const studyExports = fs.existsSync(studies)
+    ? [...new Set(fs.readdirSync(studies).filter((f) => f.endsWith(".ts")).flatMap((f) => [...fs.readFileSync(path.join(studies, f), "utf8").matchAll(/^export (?:async )?(?:function|const|class|interface|type|enum) ([A-Za-z_$][\w$]*)/gm)].map((m) => m[1])))].sort()
+    : [];
+  return {
+    all: sourceDigest({ root, entries: ["lib", "package-lock.json"], skip: DIGEST_SKIP }),
+    withoutStudies: sourceDigest({ root, entries: ["lib", "package-lock.json"], skip: DIGEST_SKIP_STUDIES }),
+    studyExports,
+  };
+}
+
+/** True when a code cell of the notebook names something lib/studies/ exports (e.g. `vg.prepareStudy`). */
+export function usesStudies(nb: NotebookJson, studyExports: string[]): boolean {
+  const names = new Set(studyExports);
+  return nb.cells.some((c) => c.cell_type === "code" && [...(Array.isArray(c.source) ? c.source.join("") : c.source).matchAll(/[A-Za-z_$][\w$]*/g)].some((m) => names.has(m[0])));
 }
 
 /**
@@ -66,13 +96,13 @@ export interface NotebookPlan {
  * What a render does with notebook `name` of `dir` now. For the results chapter the hash covers the other
  * notebooks' current outputs, so a render plans each notebook when its turn comes.
  */
-export function planNotebook(dir: string, name: string, code: string, forcedProfile?: string): NotebookPlan {
+export function planNotebook(dir: string, name: string, code: CodeDigests, forcedProfile?: string): NotebookPlan {
   const file = path.join(dir, name);
   const nb = readNotebook(file);
   const last = nb.metadata.vae_gan;
   const profile = forcedProfile ?? last?.profile ?? "quick";
   const others = notebookNames(dir).filter((f) => f !== name).map((f) => path.join(dir, f));
-  const hash = freezeHash(nb, profile, code, others);
+  const hash = freezeHash(nb, profile, usesStudies(nb, code.studyExports) ? code.all : code.withoutStudies, others);
   return { name, file, profile, lastProfile: last?.profile, hash, frozen: last?.freeze === hash, seconds: last?.seconds };
 }
 
