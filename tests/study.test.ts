@@ -10,7 +10,7 @@ import { ConfigError } from "../lib/core/config";
 import { readMetrics } from "../lib/runs/run-folder";
 import { checkpointProgress } from "../lib/train/run-cache";
 import { estimateSeconds, makespan, measureRates } from "../lib/studies/eta";
-import { formatStudyEvent } from "../lib/studies/pool";
+import { formatStudyEvent, inPlanOrder } from "../lib/studies/pool";
 import { studyDefinition } from "../lib/studies/registry";
 import { slurmScript } from "../lib/studies/slurm";
 import { pretrainingStudy } from "../lib/studies/pretraining";
@@ -45,7 +45,8 @@ test("a study's plan resolves every spec, round-trips through plan.json and grou
 
 test("the pretraining study: per seed two autoencoders and four GAN arms, the scratch arm trained on for the pretraining's images", () => {
   const plan = makePlan(pretrainingStudy, PROFILES.full);
-  assert.equal(plan.runs.filter((r) => /^fm-.*-s\d$/.test(r.run)).length, 5 * 6, "five seeds on Fashion-MNIST");
+  const headline = /^fm-(vae|ae|scratch|ae-g|vae-g|vae-gd)-s\d$/;
+  assert.equal(plan.runs.filter((r) => headline.test(r.run)).length, 5 * 6, "five seeds on Fashion-MNIST");
   assert.deepEqual(plan.runs.filter((r) => r.run.startsWith("mn-")).map((r) => r.run).slice(0, 3), ["mn-vae-s1", "mn-scratch-s1", "mn-vae-g-s1"], "MNIST: fewer arms");
   const run = (name: string) => plan.runs.find((r) => r.run === name)!;
   const cfg = (name: string) => run(name).config as { init: { vaeRun: string; discriminatorFromEncoder: boolean }; training: { numEpochs: number }; loss?: { variational: boolean } };
@@ -57,7 +58,12 @@ test("the pretraining study: per seed two autoencoders and four GAN arms, the sc
   assert.equal(cfg("fm-scratch-s3").training.numEpochs, cfg("fm-vae-g-s3").training.numEpochs + cfg("fm-vae-s3").training.numEpochs);
   const gap = run("fm-scratch-s3").images - (run("fm-vae-g-s3").images + run("fm-vae-s3").images);
   assert.ok(Math.abs(gap) <= 6 * 64, `as many more images as the pretraining saw, up to the dropped remainders of its batches (gap ${gap})`);
-  assert.equal(makePlan(pretrainingStudy, quick).runs.filter((r) => /^fm-.*-s\d$/.test(r.run)).length, 2 * 6, "quick: two seeds");
+  assert.equal(makePlan(pretrainingStudy, quick).runs.filter((r) => headline.test(r.run)).length, 2 * 6, "quick: two seeds");
+  // The long scratch runs: three seeds at twice a headline run's images, from scratch.
+  const long = plan.runs.filter((r) => r.run.startsWith("fm-scratch-long-"));
+  assert.deepEqual(long.map((r) => r.run), ["fm-scratch-long-s1", "fm-scratch-long-s2", "fm-scratch-long-s3"]);
+  assert.equal(long[0].images, 2 * run("fm-scratch-s1").images);
+  assert.deepEqual([long[0].needs, cfg("fm-scratch-long-s1").init.vaeRun], [[], ""]);
 });
 
 test("the pretraining study's searches grow one trial at a time, then add the runs at each arm's best setting", () => {
@@ -82,6 +88,17 @@ test("the pretraining study's searches grow one trial at a time, then add the ru
   // Random start-up draws are the same for every arm: equal tuning.
   const first = (arm: string) => makePlan(pretrainingStudy, PROFILES.full, (run) => (run.startsWith(`fm-search-${arm}-t0`) && run < `fm-search-${arm}-t02` ? { fd: 30 } : undefined)).runs.find((r) => r.run === `fm-search-${arm}-t02`)!.config.training;
   assert.deepEqual(first("scratch"), { ...(first("vae-gd") as object), numEpochs: (first("scratch") as Record<string, number>).numEpochs });
+});
+
+test("a run the plan gains is queued where the plan puts it: a search's next trial before the data sets planned after it", () => {
+  const finished = { "fm-search-vae-g-t00": { fd: 50 } } as Record<string, { fd: number }>;
+  const before = makePlan(pretrainingStudy, PROFILES.full).runs.map((r) => ({ run: r.run }));
+  const pending = before.filter((r) => /^(em-|fm-scratch-long-)/.test(r.run));
+  const grown = makePlan(pretrainingStudy, PROFILES.full, (run) => finished[run]);
+  const order = inPlanOrder([...pending, { run: "fm-search-vae-g-t01" }, { run: "gone" }], grown).map((r) => r.run);
+  assert.equal(order[0], "fm-search-vae-g-t01", "the new trial goes first, ahead of the long runs and emoji");
+  assert.deepEqual(order.slice(1, -1), pending.map((r) => r.run), "the rest keep their order");
+  assert.equal(order[order.length - 1], "gone", "a run the plan no longer has goes last");
 });
 
 test("a bad study definition is an error naming the run and what is wrong", () => {

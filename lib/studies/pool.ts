@@ -93,6 +93,15 @@ function lastLine(file: string): string {
   }
 }
 
+/**
+ * Pending runs in the plan's order, so a run the plan gains (a search's next trial) waits where the
+ * definition puts it, not behind everything queued before it; runs the plan no longer has go last.
+ */
+export function inPlanOrder<R extends { run: string }>(pending: R[], plan: { runs: { run: string }[] }): R[] {
+  const index = new Map(plan.runs.map((r, i) => [r.run, i]));
+  return pending.map((r, i) => ({ r, key: index.get(r.run) ?? plan.runs.length + i })).sort((a, b) => a.key - b.key).map((x) => x.r);
+}
+
 /** Runs what the plan still needs; resolves when all of it ended, or after a stop. */
 export async function runPlan(options: RunPlanOptions): Promise<PlanResult> {
   const { plan, dirs, workers, onEvent = () => {}, retries = 2 } = options;
@@ -120,9 +129,11 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanResult> {
   onEvent({ kind: "begin", study: plan.study, total, finished: done, todo: todo.size, workers });
 
   const grow = () => {
-    const added = options.grow?.().runs.filter((r) => !spec.has(r.run)) ?? [];
+    const grown = options.grow?.();
+    if (!grown) return;
+    const added = grown.runs.filter((r) => !spec.has(r.run));
     for (const r of added) spec.set(r.run, r);
-    pending.push(...added);
+    pending = inPlanOrder([...pending, ...added], grown);
     total += added.length;
   };
 

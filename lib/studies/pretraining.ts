@@ -8,6 +8,8 @@
  * Equal compute: pretrained arms train GAN_EPOCHS epochs; the scratch arm trains on for as many
  * more images as its rivals' pretraining saw, so every comparison at equal total images (or at
  * equal wall time, which the pretraining costs less of) exists on its curve.
+ * Long enough to end: the scratch arm also trains to twice the headline's total images on LONG_SEEDS
+ * seeds (`fm-scratch-long-sN`), to show whether its FD curve flattens and whether it catches up.
  * Equal tuning: per arm, the TPE search of notebook 07 (learning rate, batch size, β1) with the same
  * trials at a short budget, trial 0 the shared setting; once an arm's search is done, the arm also
  * trains at its own best setting on TUNED_SEEDS seeds (unless the shared setting won).
@@ -32,6 +34,10 @@ export const GAN_EPOCHS = 12;
 const FASHION_SEEDS = 5;
 
 const TRACKING = { "tracking.logEvery": 50, "tracking.checkpointEvery": 200, "tracking.samples": 40 };
+
+/** The long scratch runs: twice the images of a headline run (GAN and pretraining), on fewer seeds. */
+export const LONG_EPOCHS = 2 * (GAN_EPOCHS + PRETRAIN_EPOCHS);
+const LONG_SEEDS = 3;
 
 /** Trials per arm's search, and each trial's GAN epochs (notebook 07 searched 16 trials of a third of an epoch). */
 export const SEARCH_TRIALS = 10;
@@ -112,6 +118,12 @@ function armSearch(arm: PretrainingArm, profile: Profile, finished: FinishedRuns
   return [...specs, ...seeds.map((seed) => ganRun(`fm-${arm}-tuned-s${seed}`, arm, "fm", seed, seed, quick ? 2 : GAN_EPOCHS, pretrainEpochs, { ...(quick ? QUICK_GAN : {}), ...settingKeys(best.params) }))];
 }
 
+/** The scratch arm at twice a headline run's total images: does its FD curve flatten, does it catch up? */
+function longScratch(seed: number, profile: Profile): RunSpec {
+  const quick = profile.name !== "full";
+  return ganRun(`fm-scratch-long-s${seed}`, "scratch", "fm", seed, seed, quick ? 2 * (2 + 1) : LONG_EPOCHS, 0, quick ? QUICK_GAN : {});
+}
+
 /** MNIST digits: 9,000 training images, so more epochs for a comparable number of steps. */
 const MNIST = { seeds: 3, pretrainEpochs: 30, ganEpochs: 40, arms: ["scratch", "vae-g"] as PretrainingArm[] };
 
@@ -145,12 +157,13 @@ function emojiSeed(seed: number, profile: Profile): RunSpec[] {
 
 export const pretrainingStudy: StudyDefinition = {
   name: "pretraining",
-  description: "four GAN arms (scratch; G from a plain AE; G from a VAE; G and D from a VAE), each autoencoder trained per seed, at equal compute, each arm also searched and run at its own best setting; MNIST digits and emoji on fewer arms and seeds",
+  description: "four GAN arms (scratch; G from a plain AE; G from a VAE; G and D from a VAE), each autoencoder trained per seed, at equal compute, each arm also searched and run at its own best setting, scratch also at twice the budget; MNIST digits and emoji on fewer arms and seeds",
   specs: (profile: Profile, finished: FinishedRuns): RunSpec[] => {
     const seeds = (n: number) => Array.from({ length: profile.scale.repeats(n) }, (_, i) => i + 1);
     return [
       ...seeds(FASHION_SEEDS).flatMap((seed) => fashionSeed(seed, profile)),
       ...PRETRAINING_ARMS.flatMap((arm) => armSearch(arm, profile, finished)),
+      ...seeds(LONG_SEEDS).map((seed) => longScratch(seed, profile)),
       ...seeds(MNIST.seeds).flatMap((seed) => mnistSeed(seed, profile)),
       ...seeds(EMOJI.seeds).flatMap((seed) => emojiSeed(seed, profile)),
     ];
