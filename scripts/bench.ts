@@ -30,12 +30,17 @@ interface Options {
   threads: number;
   /** OPENBLAS_CORETYPE for both sides ("auto": unset, OpenBLAS picks for the CPU); undefined keeps the environment's. */
   blasCore?: string;
+  /** oneDNN's highest instruction set for the PyTorch peer (ONEDNN_MAX_CPU_ISA); undefined: what it detects. */
+  peerIsa?: string;
   json: boolean;
   torch: boolean;
   child?: EngineName;
 }
 
-const USAGE = `Usage: npm run bench -- [--models ${MODEL_NAMES.join(",")}] [--engines ${ENGINE_NAMES.join(",")}] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--threads 1] [--blas-core auto|NAME] [--json] [--no-torch]`;
+/** oneDNN's names for the instruction sets its convolutions may use (ONEDNN_MAX_CPU_ISA); ALL is its default. */
+const ONEDNN_ISAS = ["SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX512_CORE", "AVX512_CORE_VNNI", "AVX512_CORE_BF16", "AVX512_CORE_AMX", "ALL"] as const;
+
+const USAGE = `Usage: npm run bench -- [--models ${MODEL_NAMES.join(",")}] [--engines ${ENGINE_NAMES.join(",")}] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--threads 1] [--blas-core auto|NAME] [--peer-isa ${ONEDNN_ISAS.join("|")}] [--json] [--no-torch]`;
 
 function parseList<T extends string>(flag: string, value: string, valid: readonly T[], upper: boolean): T[] {
   const items = value.split(",").map((s) => s.trim()).filter(Boolean).map((s) => (upper ? s.toUpperCase() : s));
@@ -47,7 +52,7 @@ function parseList<T extends string>(flag: string, value: string, valid: readonl
 /** The flags of `npm run bench`. */
 export const BENCH_FLAGS = {
   models: { kind: "string" }, engines: { kind: "string" }, seconds: { kind: "string" }, "max-cell-seconds": { kind: "string" },
-  seed: { kind: "string" }, threads: { kind: "string" }, "blas-core": { kind: "string" }, json: { kind: "boolean" }, "no-torch": { kind: "boolean" },
+  seed: { kind: "string" }, threads: { kind: "string" }, "blas-core": { kind: "string" }, "peer-isa": { kind: "string", choices: ONEDNN_ISAS }, json: { kind: "boolean" }, "no-torch": { kind: "boolean" },
   // Internal: the parent runs this script once per engine with --child <engine>.
   child: { kind: "string", choices: ENGINE_NAMES },
 } as const satisfies Record<string, FlagSpec>;
@@ -67,6 +72,7 @@ export function parseBenchArgs(argv: string[]): Options {
     seed: flags.seed === undefined ? 1 : numberFlag("--seed", flags.seed, { integer: true, min: 0 }),
     threads: flags.threads === undefined ? 1 : numberFlag("--threads", flags.threads, { integer: true, min: 1 }),
     blasCore: flags["blas-core"],
+    peerIsa: flags["peer-isa"],
     json: flags.json, torch: !flags["no-torch"], child: flags.child as EngineName | undefined,
   };
 }
@@ -164,7 +170,7 @@ async function parent(o: Options): Promise<void> {
       "--seconds", String(o.seconds), "--max-cell-seconds", String(o.maxCellSeconds), "--seed", String(o.seed),
       "--matmul", MATMUL_SIZES.join(","), "--threads", String(o.threads)], capPerChild, "the PyTorch peer",
       // numpy's OpenBLAS reads its thread count when it loads.
-      { ...env, OPENBLAS_NUM_THREADS: String(o.threads), OMP_NUM_THREADS: String(o.threads) });
+      { ...env, OPENBLAS_NUM_THREADS: String(o.threads), OMP_NUM_THREADS: String(o.threads), ...(o.peerIsa ? { ONEDNN_MAX_CPU_ISA: o.peerIsa, DNNL_MAX_CPU_ISA: o.peerIsa } : {}) });
   }
   const tInfo = torch.lines.find((l) => l.kind === "info") as Record<string, unknown> | undefined;
   const torchThreads = typeof tInfo?.torch_threads === "number" ? tInfo.torch_threads : null;
@@ -206,7 +212,7 @@ async function parent(o: Options): Promise<void> {
   }
 
   if (o.json) {
-    process.stdout.write(JSON.stringify({ info: { batch: BENCH_BATCH, seconds: o.seconds, max_cell_seconds: o.maxCellSeconds, seed: o.seed, threads: o.threads, native_blas_core: blasCore ?? null, openblas_coretype: env.OPENBLAS_CORETYPE ?? null, torch: tInfo ?? null, torch_failure: torch.failure ?? null } }) + "\n");
+    process.stdout.write(JSON.stringify({ info: { batch: BENCH_BATCH, seconds: o.seconds, max_cell_seconds: o.maxCellSeconds, seed: o.seed, threads: o.threads, native_blas_core: blasCore ?? null, openblas_coretype: env.OPENBLAS_CORETYPE ?? null, peer_isa: o.peerIsa ?? null, torch: tInfo ?? null, torch_failure: torch.failure ?? null } }) + "\n");
     for (const row of [...rows, ...matRows]) process.stdout.write(JSON.stringify(row) + "\n");
     return;
   }
@@ -239,6 +245,8 @@ async function parent(o: Options): Promise<void> {
   out.push("");
   out.push(tInfo ? `PyTorch ${tInfo.torch ?? "absent"} (torch.get_num_threads() = ${torchThreads ?? "—"}); native engine threads = ${o.threads} (--threads); numpy ${tInfo.numpy} on ${tInfo.blas}; Python ${tInfo.python}`
     : `PyTorch peer: ${torch.failure ?? "no info"}`);
+  // PyTorch's convolutions run on oneDNN, which picks its instruction set itself (AVX-512 where the CPU has it).
+  out.push(`PyTorch's oneDNN: ${o.peerIsa ? `instruction sets up to ${o.peerIsa} (--peer-isa)` : "the CPU's best instruction set (--peer-isa caps it)"}`);
   if (blasCore) out.push(`native engine: OpenBLAS ${blasCore} kernels (OPENBLAS_CORETYPE ${env.OPENBLAS_CORETYPE ? `= ${env.OPENBLAS_CORETYPE}` : "unset: chosen for this CPU"})`);
   notes.forEach((s, i) => out.push(`[${i + 1}] ${s}`));
   process.stdout.write(out.join("\n") + "\n");
