@@ -10,7 +10,7 @@ import { ConfigError } from "../lib/core/config";
 import { readMetrics } from "../lib/runs/run-folder";
 import { checkpointProgress } from "../lib/train/run-cache";
 import { estimateSeconds, makespan, measureRates } from "../lib/studies/eta";
-import { formatStudyEvent, inPlanOrder } from "../lib/studies/pool";
+import { formatStudyEvent, grownQueue, inPlanOrder } from "../lib/studies/pool";
 import { studyDefinition } from "../lib/studies/registry";
 import { slurmScript } from "../lib/studies/slurm";
 import { pretrainingStudy } from "../lib/studies/pretraining";
@@ -99,6 +99,17 @@ test("a run the plan gains is queued where the plan puts it: a search's next tri
   assert.equal(order[0], "fm-search-vae-g-t01", "the new trial goes first, ahead of the long runs and emoji");
   assert.deepEqual(order.slice(1, -1), pending.map((r) => r.run), "the rest keep their order");
   assert.equal(order[order.length - 1], "gone", "a run the plan no longer has goes last");
+});
+
+test("a run the plan gains that needs a finished run whose weights are gone queues that run again first", () => {
+  const r = (run: string, needs: string[] = []) => ({ run, needs });
+  const plan = { runs: [r("ae-s1"), r("ae-s2"), r("ae-s3"), r("gan-s1", ["ae-s1"]), r("tuned-s2", ["ae-s2"]), r("tuned-s3", ["ae-s3"]), r("em-s1")] };
+  // ae-s1 has weights; ae-s2's are gone (a fresh machine); ae-s3 is already queued.
+  const pending = [r("ae-s3"), r("em-s1")];
+  const { queue, retrain } = grownQueue(pending, ["gan-s1"], [r("tuned-s2", ["ae-s2"]), r("tuned-s3", ["ae-s3"])], plan, (n) => n === "ae-s1");
+  assert.deepEqual(retrain.map((x) => x.run), ["ae-s2"]);
+  assert.deepEqual(queue.map((x) => x.run), ["ae-s2", "ae-s3", "tuned-s2", "tuned-s3", "em-s1"]);
+  assert.deepEqual(grownQueue(pending, [], [r("tuned-s2", ["ae-s2"])], plan, () => true).retrain, [], "weights on disk: nothing to retrain");
 });
 
 test("a bad study definition is an error naming the run and what is wrong", () => {

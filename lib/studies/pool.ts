@@ -102,6 +102,18 @@ export function inPlanOrder<R extends { run: string }>(pending: R[], plan: { run
   return pending.map((r, i) => ({ r, key: index.get(r.run) ?? plan.runs.length + i })).sort((a, b) => a.key - b.key).map((x) => x.r);
 }
 
+/**
+ * The queue once the plan gained `added` runs: those, plus each run they need that is neither `ready`
+ * (weights on disk), queued nor running — a finished run whose weights are gone (a fresh machine) trains
+ * again first — all in plan order.
+ */
+export function grownQueue<R extends { run: string; needs: string[] }>(pending: R[], running: Iterable<string>, added: R[], plan: { runs: R[] }, ready: (run: string) => boolean): { queue: R[]; retrain: R[] } {
+  const queued = new Set([...pending.map((r) => r.run), ...running, ...added.map((r) => r.run)]);
+  const byName = new Map(plan.runs.map((r) => [r.run, r]));
+  const retrain = [...new Set(added.flatMap((r) => r.needs))].filter((n) => !ready(n) && !queued.has(n) && byName.has(n)).map((n) => byName.get(n)!);
+  return { queue: inPlanOrder([...pending, ...retrain, ...added], plan), retrain };
+}
+
 /** Runs what the plan still needs; resolves when all of it ended, or after a stop. */
 export async function runPlan(options: RunPlanOptions): Promise<PlanResult> {
   const { plan, dirs, workers, onEvent = () => {}, retries = 2 } = options;
@@ -133,8 +145,10 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanResult> {
     if (!grown) return;
     const added = grown.runs.filter((r) => !spec.has(r.run));
     for (const r of added) spec.set(r.run, r);
-    pending = inPlanOrder([...pending, ...added], grown);
+    const next = grownQueue(pending, running.keys(), added, grown, (n) => available.has(n));
+    pending = next.queue;
     total += added.length;
+    done -= next.retrain.length; // counted as done when the call began
   };
 
   const eta = (): number | undefined => {
