@@ -120,8 +120,10 @@ test("a lock of a process that is gone on this host is stale; a live one on anot
 test("a killed holder left a zombie (its parent never reaps it, as under a container's pid 1) is stale", async () => {
   const dir = tempDir("lock-zombie");
   const file = path.join(dir, LOCK_FILE);
-  // The inner shell exits at once; its parent becomes `sleep`, which never waits for it: a zombie.
-  const parent = spawn("bash", ["-c", 'sh -c "exit 0" & echo $!; exec sleep 20'], { stdio: ["ignore", "pipe", "inherit"] });
+  // The inner shell exits once its parent has become `sleep`, which never waits for it: a zombie. Exiting
+  // earlier would let bash reap it before the exec, and the pid would be gone instead of a zombie.
+  const child = 'until grep -qx sleep /proc/$PPID/comm; do sleep 0.01; done';
+  const parent = spawn("bash", ["-c", `sh -c '${child}' & echo $!; exec sleep 20`], { stdio: ["ignore", "pipe", "inherit"] });
   const pid = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d) => resolve(String(d).trim()))));
   while (!/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))) await new Promise((r) => setTimeout(r, 20));
   fs.writeFileSync(file, JSON.stringify({ pid, host: os.hostname(), command: "node killed", since: "2026-01-01T00:00:00.000Z" }));
