@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { collapseVerdict, firstReach, flattening, ganCurve, valueAt } from "../lib/studies/gan-curves";
 import { MetricsLine } from "../lib/runs/run-folder";
+import { armCurvesFigure } from "../lib/studies/curve-figures";
 
 /** Evaluations every 100 steps of fd = f(step), each taking 2 s of wall time, with step and epoch lines between. */
 function metrics(f: (step: number) => number, last = 1000): MetricsLine[] {
@@ -53,4 +54,19 @@ test("mode collapse: fair shares none, a starved class partial, most classes gon
   assert.deepEqual([unrecalled.dropped, unrecalled.verdict], [[3], "partial"]);
   assert.equal(collapseVerdict(logs([0.97, 0.01, 0.01, 0.01], [0.9, 0, 0, 0]), 4).verdict, "collapsed");
   assert.throws(() => collapseVerdict({ fd: 1 }, 4), /lacks share_c0..share_c3/);
+});
+
+test("on a log axis an arm's band stops at half the lowest mean instead of reaching zero (two seeds far apart)", async () => {
+  const runs = [ganCurve(metrics((s) => 100 - s / 20), 64), ganCurve(metrics((s) => 10 + s / 1000), 64)];
+  type Trace = { y: number[]; fill?: string };
+  const traces = async (logY: boolean) => {
+    const figure = await armCurvesFigure({ scratch: runs }, "step", "fd", { title: "FD", logY });
+    assert.equal(figure.kind, "chart");
+    return (figure.kind === "chart" ? figure.chart.plotly.data : []) as unknown as Trace[];
+  };
+  const log = await traces(true);
+  const lowestMean = Math.min(...log.filter((d) => d.fill !== "toself").flatMap((d) => d.y));
+  const band = Math.min(...log.find((d) => d.fill === "toself")!.y);
+  assert.ok(band >= lowestMean / 2 - 1e-9, `band reaches ${band}`);
+  assert.ok(Math.min(...(await traces(false)).find((d) => d.fill === "toself")!.y) < 0, "a linear axis keeps the whole interval");
 });

@@ -26,5 +26,11 @@ export async function armCurvesFigure(arms: Record<string, GanCurve[]>, axis: Ax
     return { name: `${name} (n=${runs.length})`, x, y: intervals.map((i) => i.mean), lower: intervals.map((i) => i.lower), upper: intervals.map((i) => i.upper) };
   });
   if (!series.length) throw new Error("armCurvesFigure: no arm has a run.");
+  if (options.logY) {
+    // A wide interval (two seeds: t = 12.7) can reach zero or below, which a log axis would stretch over
+    // decades; the band stops at half the lowest mean instead, so reaching that floor reads "extends below".
+    const floor = Math.min(...series.flatMap((s) => s.y.filter((v) => v > 0))) / 2;
+    for (const s of series) s.lower = s.lower.map((v) => Math.max(v, floor));
+  }
   return chartFigure(linePlot({ title: options.title, xLabel: AXIS_LABELS[axis], yLabel: options.yLabel ?? key, series, logY: options.logY }));
 }
