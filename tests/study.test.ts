@@ -188,10 +188,10 @@ test("the Slurm script submits one array per dependency wave, chained with after
 
 test("a notebook under full reads a study and names the runs still to train, with the command", async () => {
   const root = tempDir("study-full");
-  await assert.rejects(prepareStudy("smoke", { profile: PROFILES.full, runsDir: path.join(root, "runs"), resultsDir: path.join(root, "results") }),
+  const where = { profile: PROFILES.full, runsDir: path.join(root, "runs"), resultsDir: path.join(root, "results") };
+  await assert.rejects(prepareStudy("smoke", where),
     /Study "smoke" \(full\) has 6 of 6 runs unfinished \(vae-s1, gan-scratch-s1, .*\): train them with npm run study -- smoke --profile full/);
   // A notebook that reads part of the study names only that part, and reads a study whose part is done.
-  const where = { profile: PROFILES.full, runsDir: path.join(root, "runs"), resultsDir: path.join(root, "results") };
   await assert.rejects(prepareStudy("smoke", { ...where, reads: /^vae-/ }), /has 2 of 6 runs unfinished among those this notebook reads \(\/\^vae-\/\) \(vae-s1, vae-s2\)/);
   const partial = await prepareStudy("smoke", { ...where, reads: /^nothing-yet$/ });
   assert.equal(partial.runs.length, 6);

@@ -115,14 +115,15 @@ export function growPlan(name: string, options: StudyLocation = {}): StudyPlan {
  */
 export async function prepareStudy(name: string, options: RunStudyOptions & { reads?: RegExp } = {}): Promise<ReturnType<typeof loadStudy>> {
   const { plan, dirs } = studyPlan(name, options);
-  const missing = runsToDo(plan, studyStatus(plan, dirs));
+  const status = studyStatus(plan, dirs);
+  const missing = runsToDo(plan, status);
   if (missing.size && plan.profile === "quick") {
     const result = await runStudy(name, options);
     if (result.stopped) throw new Error(`Study "${name}" was stopped; run the cell again to resume it.`);
     if (result.failed.length) throw new Error(`Study "${name}": ${result.failed.map((f) => `${f.run} failed (${f.error})`).join("; ")}.`);
   } else if (missing.size) {
     // A notebook that reads part of a study (`reads`: the runs it reads) can execute once that part is done.
-    const unfinished = studyStatus(plan, dirs).filter((s) => s.state !== "finished" && (!options.reads || options.reads.test(s.run))).map((s) => s.run);
+    const unfinished = status.filter((s) => s.state !== "finished" && (!options.reads || options.reads.test(s.run))).map((s) => s.run);
     if (unfinished.length) throw new Error(`Study "${name}" (${plan.profile}) has ${unfinished.length} of ${plan.runs.length} runs unfinished${options.reads ? ` among those this notebook reads (${options.reads})` : ""} (${unfinished.join(", ")}): train them with npm run study -- ${name} --profile ${plan.profile}, then run this cell again.`);
   }
   return loadStudy(name, options);
