@@ -242,6 +242,55 @@ test("Tile and FusedBatchNorm", { skip }, async () => {
   assertNative(["Tile", "FusedBatchNorm"]);
 });
 
+test("native gradients equal tfjs's composed ones bit for bit, and keep no columns", { skip }, async () => {
+  const native = require("../lib/engine/native") as typeof import("../lib/engine/native");
+  const { keptColumns } = require("../lib/engine/native/kernels/conv") as typeof import("../lib/engine/native/kernels/conv");
+  await tf.setBackend("native");
+  // A batch-normalised conv block as tfjs-layers trains it: moments, batchNorm, activation, conv.
+  const block = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, w: tf.Tensor, act: "leaky" | "tanh"): tf.Scalar => {
+    const axes = x.shape.map((_, i) => i).slice(0, -1);
+    const { mean, variance } = tf.moments(x, axes);
+    const y = tf.batchNorm(x, mean, variance, beta, gamma, 1e-3);
+    const a = act === "leaky" ? tf.leakyRelu(y, 0.2) : tf.tanh(y);
+    const z = x.rank === 4 ? tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 2, "same") : tf.matMul(a as tf.Tensor2D, w as tf.Tensor2D);
+    return tf.sum(tf.mul(z, z));
+  };
+  const grads = (lean: boolean, shape: number[], act: "leaky" | "tanh") => {
+    native.setLeanGradients(lean);
+    const C = shape[shape.length - 1];
+    const w = shape.length === 4 ? t([3, 3, C, 5], 3) : t([C, 5], 3);
+    const g = tf.grads((x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, ww: tf.Tensor) => block(x, gamma, beta, ww, act));
+    return g([t(shape, 1, -2, 2), t([C], 2, 0.5, 1.5), t([C], 4), w]).map((r) => Buffer.from((r.dataSync() as Float32Array).buffer).toString("base64"));
+  };
+  try {
+    // The conditional GAN's two batch norms, small odd ones, a single channel (stock path) and 2-D.
+    for (const shape of [[64, 14, 14, 32], [1, 1, 64, 3136], [5, 3, 3, 7], [4, 5, 5, 1], [10, 6]]) {
+      for (const act of ["leaky", "tanh"] as const) {
+        assert.deepEqual(tf.tidy(() => grads(true, shape, act)), tf.tidy(() => grads(false, shape, act)), `${shape} ${act}`);
+      }
+    }
+  } finally {
+    native.setLeanGradients(true);
+  }
+  // ...and the native kernels did run.
+  const ran = new Set<string>();
+  for (const act of ["leaky", "tanh"] as const) (await tf.profile(() => { tf.tidy(() => grads(true, [5, 3, 3, 7], act)); })).kernels.forEach((k) => ran.add(k.name));
+  for (const k of ["VaeGanBatchNormGrad", "VaeGanLeakyReluGrad", "VaeGanTanhGrad"]) assert.ok(ran.has(k), `${k} did not run`);
+  // The filter gradient from kept columns equals the kernel computing them afresh.
+  const x = t([6, 9, 9, 3], 5) as tf.Tensor4D, f = t([3, 3, 3, 4], 6) as tf.Tensor4D, dy = t([6, 5, 5, 4], 7);
+  const kept = tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, w as tf.Tensor4D, 2, "same"), dy)))(f);
+  const fresh = tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides: [2, 2], pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 3, 4] }) as tf.Tensor;
+  assert.deepEqual(kept.dataSync(), fresh.dataSync());
+  // Columns go with their use or with their tensor, and none are kept while not recording.
+  tf.tidy(() => tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, "same")))([x, f]));
+  tf.conv2d(x, f, 1, "same").dispose();
+  assert.deepEqual(keptColumns(), { entries: 0, elements: 0 });
+  tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, f, 1, "same")))(x));  // no filter gradient
+  assert.deepEqual(keptColumns(), { entries: 1, elements: 6 * 9 * 9 * 27 });
+  tf.dispose([x, f, dy, kept, fresh]);
+  assert.deepEqual(keptColumns(), { entries: 0, elements: 0 });
+});
+
 test("native kernels do not leak tensors", { skip }, async () => {
   await tf.setBackend("native");
   const x = t([2, 9, 9, 3], 1) as tf.Tensor4D, f = t([3, 3, 3, 4], 2) as tf.Tensor4D, b = t([4], 3);
@@ -283,6 +332,7 @@ test("Slice, StridedSlice, SplitV, Concat, PadV2 and Transpose copy exactly, wit
   for (let axis = 0; axis < 4; axis++) {
     await assertSame(`concat axis ${axis}`, () => tf.concat([x(), t([3, 5, 4, 6].map((d, i) => (i === axis ? 2 : d)), 12), x()], axis), 0);
   }
+  await assertSame("concat image | label planes, batch 64", () => tf.concat([t([64, 28, 28, 1], 13), t([64, 28, 28, 10], 14)], 3), 0);
   await assertSame("concat z | one-hot", () => tf.concat([t([64, 16], 4), tf.oneHot(tf.tensor1d([1, 2, 3, 4], "int32"), 10).cast("float32").tile([16, 1])], 1), 0);
   await assertSame("concat with an empty part", () => tf.concat([t([2, 3], 5), tf.zeros([2, 0]), t([2, 1], 6)], 1), 0);
   await assertSame("concat int32", () => tf.concat([tf.tensor2d([[1, 2], [3, 4]], undefined, "int32"), tf.tensor2d([[5], [6]], undefined, "int32")], 1), 0);

@@ -8,13 +8,20 @@ export interface NativeAddon {
     transA: boolean, transB: boolean, aIdx: Int32Array, bIdx: Int32Array): void;
   biasAct(out: Float32Array, rows: number, cols: number, bias: Float32Array | null, act: number, alpha: number,
     prelu: Float32Array | null): void;
-  conv2d(x: Float32Array, w: Float32Array, y: Float32Array, shape: Int32Array): void;
+  /** With `columns`, also leaves the batch's im2col there when it fits one tile; returns whether it did. */
+  conv2d(x: Float32Array, w: Float32Array, y: Float32Array, shape: Int32Array, columns?: Float32Array | null): boolean;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, shape: Int32Array): void;
-  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void;
+  /** `columns`: x's im2col from conv2d (then x is not read), or null. */
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array, columns?: Float32Array | null): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array | Uint8Array, shape: Int32Array,
     aStrides: Int32Array, bStrides: Int32Array): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   eluGrad(dy: Float32Array, y: Float32Array, out: Float32Array): void;
+  leakyReluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, alpha: number): void;
+  tanhGrad(dy: Float32Array, y: Float32Array, out: Float32Array): void;
+  /** x, dy, dx: [rows, C]; mean, scale, r = rsqrt(variance + eps), mhrc = r³·(−0.5) and the four sums: [C]. */
+  batchNormGrad(x: Float32Array, dy: Float32Array, mean: Float32Array, scale: Float32Array, r: Float32Array, mhrc: Float32Array,
+    dx: Float32Array, dMean: Float32Array, dVariance: Float32Array, dScale: Float32Array, dOffset: Float32Array): void;
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): void;
   addN(xs: Float32Array[], out: Float32Array): void;
   select(cond: Uint8Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
@@ -25,6 +32,8 @@ export interface NativeAddon {
   /** dst[dOff + Σ i·dStrides] = src[sOff + Σ i·srcStrides] over `shape`; src and dst share an element size (4, or 1 for bool). */
   copyBlock(src: Float32Array | Int32Array | Uint8Array, dst: Float32Array | Int32Array | Uint8Array, shape: Int32Array,
     srcStrides: Int32Array, srcOffset: number, dstStrides: Int32Array, dstOffset: number): void;
+  /** Concatenation as rows: each output row is the inputs' rows (inners[k] elements each) side by side, `outer` rows. */
+  concatRows(srcs: Array<Float32Array | Int32Array | Uint8Array>, inners: Int32Array, outer: number, dst: Float32Array | Int32Array | Uint8Array): void;
   /** The k largest of each row, sorted as tfjs sorts them; false (nothing written) when x has a NaN or infinity. */
   topK(x: Float32Array, rows: number, n: number, k: number, values: Float32Array, indices: Int32Array): boolean;
   batchNorm(x: Float32Array, out: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null,

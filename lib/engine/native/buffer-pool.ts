@@ -16,7 +16,7 @@
  */
 
 /** Buffers below this many elements are left to V8: allocating them is cheap. */
-export const POOL_MIN_ELEMENTS = 1024;
+export const POOL_MIN_ELEMENTS = 17;
 /** Most memory the pool holds idle; beyond it freed buffers go to the garbage collector. */
 const POOL_MAX_BYTES = 256 * 1024 * 1024;
 

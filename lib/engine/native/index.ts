@@ -7,9 +7,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { loadAddon, type NativeAddon } from "./addon";
 import { escape, release, retain } from "./buffer-pool";
-import { convKernels } from "./kernels/conv";
+import { convKernels, forgetColumns } from "./kernels/conv";
 import { copyKernels } from "./kernels/copy";
-import { installLeanGradients } from "./kernels/gradients";
+import { installLeanGradients, setLeanGradients } from "./kernels/gradients";
 import { elementwiseKernels } from "./kernels/elementwise";
 import { layoutKernels } from "./kernels/layout";
 import { matmulKernels } from "./kernels/matmul";
@@ -18,7 +18,7 @@ import { reduceKernels } from "./kernels/reduce";
 import { topKKernels } from "./kernels/topk";
 import type { KernelArgs, KernelTable } from "./kernels/util";
 
-export { setFusedAdam, fusedAdamEnabled };
+export { setFusedAdam, fusedAdamEnabled, setLeanGradients };
 
 /** The tfjs backend name. */
 export const NATIVE_BACKEND = "native";
@@ -54,6 +54,7 @@ class NativeBackend extends MathBackendCPU {
     retain(values);
     super.move(dataId, values, shape, dtype, refCount);
     if (previous) release(previous);
+    forgetColumns(dataId);  // new values under an old id: its kept im2col columns are stale
   }
   override readSync(dataId: tf.DataId): tf.backend_util.BackendValues {
     const values = super.readSync(dataId);
@@ -63,7 +64,10 @@ class NativeBackend extends MathBackendCPU {
   override disposeData(dataId: tf.DataId, force = false): boolean {
     const values = this.data.get(dataId)?.values;
     const released = super.disposeData(dataId, force);
-    if (released && values && !this.data.has(dataId)) release(values);
+    if (released && !this.data.has(dataId)) {
+      if (values) release(values);
+      forgetColumns(dataId);
+    }
     return released;
   }
 }
@@ -140,7 +144,7 @@ export function registerNativeBackend(): string {
     });
   }
   installFusedAdam(a, NATIVE_BACKEND);
-  installLeanGradients(NATIVE_BACKEND);
+  installLeanGradients(a, NATIVE_BACKEND);
   return NATIVE_BACKEND;
 }
 

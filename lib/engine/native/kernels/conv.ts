@@ -1,9 +1,15 @@
 /**
  * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter as im2col/col2im + sgemm.
  * NHWC and dilation 1 only; NCHW, dilations > 1 and non-float32 fall back to the cpu kernels.
+ *
+ * While a gradient is recorded, Conv2D keeps the im2col columns of its input, and the filter
+ * gradient of that same input (tfjs saves it under the same dataId) multiplies them instead of
+ * building them again: the same product on the same values, ~4% of a conditional-GAN step. They
+ * are dropped when the filter gradient used them or the input is disposed, and beyond 64 MB.
  */
-import { backend_util } from "@tensorflow/tfjs-core";
+import { backend_util, engine, type DataId } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../addon";
+import { release, retain } from "../buffer-pool";
 import { planEpilogue, runEpilogue } from "./matmul";
 import { alloc, f32, output, sizeOf, type KernelArgs, type KernelTable } from "./util";
 
@@ -29,6 +35,39 @@ function geometry(c: ConvInfo): Int32Array {
     c.outChannels, c.outHeight, c.outWidth, c.strideHeight, c.strideWidth, c.padInfo.top, c.padInfo.left]);
 }
 
+/** Columns kept by Conv2D for the filter gradient, by input dataId (oldest first). */
+const columns = new Map<DataId, { geometry: string; values: Float32Array }>();
+const MAX_KEPT_ELEMENTS = 16 << 20;  // 64 MB
+let keptElements = 0;
+
+/** Drops the columns kept for `dataId` (its tensor data is gone, or they were used); their buffer goes back to the pool. */
+export function forgetColumns(dataId: DataId): void {
+  const e = columns.get(dataId);
+  if (!e) return;
+  columns.delete(dataId);
+  keptElements -= e.values.length;
+  release(e.values);
+}
+
+/** Kept column matrices and their floats (tests and diagnostics). */
+export function keptColumns(): { entries: number; elements: number } {
+  return { entries: columns.size, elements: keptElements };
+}
+
+function keepColumns(dataId: DataId, geometry: string, values: Float32Array): void {
+  forgetColumns(dataId);
+  columns.set(dataId, { geometry, values });
+  keptElements += values.length;
+  for (const oldest of columns.keys()) {
+    if (keptElements <= MAX_KEPT_ELEMENTS) break;
+    forgetColumns(oldest);
+  }
+}
+
+function recording(): boolean {
+  return (engine().state as { gradientDepth: number }).gradientDepth > 0;
+}
+
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -44,7 +83,16 @@ export function convKernels(addon: NativeAddon): KernelTable {
     const e = fused ? planEpilogue(args, shape) : null;
     if (fused && !e) return null;
     const y = alloc(sizeOf(shape));
-    if (y.length > 0) addon.conv2d(xv, wv, y, geometry(c));
+    const g = geometry(c);
+    const colLength = c.batchSize * c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels;
+    if (y.length > 0 && recording() && colLength > 0 && colLength <= MAX_KEPT_ELEMENTS) {
+      const col = alloc(colLength);
+      retain(col);
+      if (addon.conv2d(xv, wv, y, g, col)) keepColumns(x.dataId, g.join(), col);
+      else release(col);
+    } else if (y.length > 0) {
+      addon.conv2d(xv, wv, y, g);
+    }
     if (e) runEpilogue(addon, e, y, shape);
     return output(args.backend, shape, y);
   };
@@ -71,8 +119,12 @@ export function convKernels(addon: NativeAddon): KernelTable {
       const c = convInfo(args, x.shape, filterShape);
       if (!c || !sameShape(c.outShape, dy.shape)) return null;
       const dw = alloc(sizeOf(filterShape));
-      if (dw.length > 0 && dyv.length > 0) addon.conv2dBackpropFilter(xv, dyv, dw, geometry(c));
+      const g = geometry(c);
+      const kept = columns.get(x.dataId);
+      const col = kept && kept.geometry === g.join() ? kept.values : null;
+      if (dw.length > 0 && dyv.length > 0) addon.conv2dBackpropFilter(xv, dyv, dw, g, col);
       else dw.fill(0);
+      if (col) forgetColumns(x.dataId);
       return output(args.backend, [...filterShape], dw);
     },
   };

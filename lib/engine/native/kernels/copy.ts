@@ -1,5 +1,5 @@
 /**
- * Slice, StridedSlice, SplitV, Concat, PadV2 and Transpose as strided block copies (src/copy.cc).
+ * Slice, StridedSlice, SplitV, PadV2 and Transpose as strided block copies, Concat as rows (src/copy.cc).
  * The cpu backend runs most of them with per-element index arithmetic in JS; a channel-axis
  * SplitV (the gradient of the conditional GAN's label concatenation) cost ~0.3 s per step.
  * float32, int32 and bool tensors of rank ≤ 8; anything else falls back to the cpu kernels.
@@ -105,12 +105,10 @@ export function copyKernels(addon: NativeAddon): KernelTable {
       const vals = parts.map((t) => elements(args.backend, t));
       if (vals.some((v) => !v) || outShape.length > MAX_RANK) return null;
       const out = allocLike(first.dtype, sizeOf(outShape));
-      const os = strides(outShape);
-      let offset = 0;
-      parts.forEach((t, i) => {
-        copy(vals[i]!, out, t.shape, strides(t.shape), 0, os, offset * os[axis]);
-        offset += t.shape[axis];
-      });
+      if (out.length > 0) {
+        const outer = sizeOf(outShape.slice(0, axis));
+        addon.concatRows(vals as Elements[], Int32Array.from(parts, (t) => sizeOf(t.shape.slice(axis))), outer, out);
+      }
       return output(args.backend, outShape, out, first.dtype);
     },
     PadV2: (args) => {

@@ -29,14 +29,20 @@ void BiasAct(const Napi::CallbackInfo& i) {
   vg::bias_act(F32(i[0]), I(i[1]), I(i[2]), F32OrNull(i[3]), Len(i[3]), int(I(i[4])), Fl(i[5]),
                F32OrNull(i[6]), Len(i[6]));
 }
-// conv*(a, b, out, Int32Array[N,H,W,C,KH,KW,OC,OH,OW,SH,SW,PT,PL])
+// conv*(a, b, out, Int32Array[N,H,W,C,KH,KW,OC,OH,OW,SH,SW,PT,PL][, columns|null])
 vg::ConvShape Shape(const Napi::Value& v) {
   const int32_t* d = I32(v);
   return vg::ConvShape{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12]};
 }
-void Conv2D(const Napi::CallbackInfo& i) { vg::conv2d(Shape(i[3]), F32(i[0]), F32(i[1]), F32(i[2])); }
+// conv2d(...) -> whether the columns were written (the whole batch fits one tile)
+Napi::Value Conv2D(const Napi::CallbackInfo& i) {
+  const bool kept = vg::conv2d(Shape(i[3]), F32(i[0]), F32(i[1]), F32(i[2]), i.Length() > 4 ? const_cast<float*>(F32OrNull(i[4])) : nullptr);
+  return Napi::Boolean::New(i.Env(), kept);
+}
 void Conv2DBackpropInput(const Napi::CallbackInfo& i) { vg::conv2d_backprop_input(Shape(i[3]), F32(i[0]), F32(i[1]), F32(i[2])); }
-void Conv2DBackpropFilter(const Napi::CallbackInfo& i) { vg::conv2d_backprop_filter(Shape(i[3]), F32(i[0]), F32(i[1]), F32(i[2])); }
+void Conv2DBackpropFilter(const Napi::CallbackInfo& i) {
+  vg::conv2d_backprop_filter(Shape(i[3]), F32(i[0]), F32(i[1]), F32(i[2]), i.Length() > 4 ? F32OrNull(i[4]) : nullptr);
+}
 // binary(op, a, b, out(Float32Array|Uint8Array), shape, aStrides, bStrides)
 void Binary(const Napi::CallbackInfo& i) {
   auto shape = i[4].As<Napi::Int32Array>();
@@ -48,6 +54,15 @@ void Binary(const Napi::CallbackInfo& i) {
 // unary(op, x, out, alpha)
 void Unary(const Napi::CallbackInfo& i) { vg::unary(int(I(i[0])), F32(i[1]), F32(i[2]), Len(i[1]), Fl(i[3])); }
 void EluGrad(const Napi::CallbackInfo& i) { vg::elu_grad(F32(i[0]), F32(i[1]), F32(i[2]), Len(i[0])); }
+// leakyReluGrad(dy, x, out, alpha), tanhGrad(dy, y, out)
+void LeakyReluGrad(const Napi::CallbackInfo& i) { vg::leaky_relu_grad(F32(i[0]), F32(i[1]), F32(i[2]), Len(i[0]), Fl(i[3])); }
+void TanhGrad(const Napi::CallbackInfo& i) { vg::tanh_grad(F32(i[0]), F32(i[1]), F32(i[2]), Len(i[0])); }
+// batchNormGrad(x, dy, mean, scale, r, mhrc, dx, dMean, dVar, dScale, dOffset); x is [rows, C], C = mean's length
+void BatchNormGrad(const Napi::CallbackInfo& i) {
+  const int64_t C = Len(i[2]);
+  vg::batchnorm_grad(F32(i[0]), F32(i[1]), F32(i[2]), F32(i[3]), F32(i[4]), F32(i[5]), Len(i[0]) / C, C, F32(i[6]),
+                     F32(i[7]), F32(i[8]), F32(i[9]), F32(i[10]));
+}
 // reduce(op, x, out, A, R, B)
 void Reduce(const Napi::CallbackInfo& i) { vg::reduce(int(I(i[0])), F32(i[1]), F32(i[2]), I(i[3]), I(i[4]), I(i[5])); }
 // addN([x...], out)
@@ -80,6 +95,21 @@ void CopyBlock(const Napi::CallbackInfo& i) {
   auto* d = static_cast<uint8_t*>(dst.ArrayBuffer().Data()) + dst.ByteOffset();
   const int bytes = src.TypedArrayType() == napi_uint8_array ? 1 : 4;
   vg::copy_block(s, d, bytes, int(shape.ElementLength()), shape.Data(), I32(i[3]), I(i[4]), I32(i[5]), I(i[6]));
+}
+// concatRows([src...], Int32Array inners, outer, dst): typed arrays of one element size (4, or 1 for bool)
+void ConcatRows(const Napi::CallbackInfo& i) {
+  auto arr = i[0].As<Napi::Array>();
+  auto inners = i[1].As<Napi::Int32Array>();
+  std::vector<const void*> srcs(arr.Length());
+  std::vector<int64_t> in(arr.Length());
+  for (uint32_t k = 0; k < arr.Length(); ++k) {
+    auto t = arr.Get(k).As<Napi::TypedArray>();
+    srcs[k] = static_cast<const uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
+    in[k] = inners[k];
+  }
+  auto dst = i[3].As<Napi::TypedArray>();
+  vg::concat_rows(srcs.data(), in.data(), int(srcs.size()), I(i[2]), dst.TypedArrayType() == napi_uint8_array ? 1 : 4,
+                  static_cast<uint8_t*>(dst.ArrayBuffer().Data()) + dst.ByteOffset());
 }
 // topK(x, rows, n, k, values, Int32Array indices) -> false when x is not all finite
 Napi::Value TopK(const Napi::CallbackInfo& i) {
@@ -117,18 +147,22 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto fn = [&](const char* name, void (*f)(const Napi::CallbackInfo&)) { exports.Set(name, Napi::Function::New(env, f, name)); };
   fn("matmul", MatMul);
   fn("biasAct", BiasAct);
-  fn("conv2d", Conv2D);
+  exports.Set("conv2d", Napi::Function::New(env, Conv2D, "conv2d"));
   fn("conv2dBackpropInput", Conv2DBackpropInput);
   fn("conv2dBackpropFilter", Conv2DBackpropFilter);
   fn("binary", Binary);
   fn("unary", Unary);
   fn("eluGrad", EluGrad);
+  fn("leakyReluGrad", LeakyReluGrad);
+  fn("tanhGrad", TanhGrad);
+  fn("batchNormGrad", BatchNormGrad);
   fn("reduce", Reduce);
   fn("addN", AddN);
   fn("select", Select);
   fn("adam", Adam);
   fn("tile", Tile);
   fn("copyBlock", CopyBlock);
+  fn("concatRows", ConcatRows);
   exports.Set("topK", Napi::Function::New(env, TopK, "topK"));
   fn("batchNorm", BatchNorm);
   fn("setThreads", SetThreads);

@@ -38,12 +38,13 @@ bool is_pointwise(const ConvShape& s) {
   return s.KH == 1 && s.KW == 1 && s.SH == 1 && s.SW == 1 && s.PT == 0 && s.PL == 0 && s.OH == s.H && s.OW == s.W;
 }
 
-// col[r, (kh, kw, c)] for the output pixels r of images [n0, n0 + nb).
+// col[r, (kh, kw, c)] for the output pixels r of images [n0, n0 + nb). Walks (n, oh, ow) with
+// counters: three divisions per row cost as much as the copies for a few channels.
 VG_CLONES void im2col_rows(const ConvShape& s, const float* x, float* col, int n0, int64_t r0, int64_t r1) {
   const int64_t K = int64_t(s.KH) * s.KW * s.C, rowLen = int64_t(s.KW) * s.C;
+  int64_t n = n0 + r0 / (int64_t(s.OH) * s.OW);
+  int oh = static_cast<int>((r0 / s.OW) % s.OH), ow = static_cast<int>(r0 % s.OW);
   for (int64_t r = r0; r < r1; ++r) {
-    const int64_t n = n0 + r / (int64_t(s.OH) * s.OW);
-    const int oh = static_cast<int>((r / s.OW) % s.OH), ow = static_cast<int>(r % s.OW);
     const int ih0 = oh * s.SH - s.PT, iw0 = ow * s.SW - s.PL;
     const int lo = std::max(0, -iw0), hi = std::min(s.KW, s.W - iw0);
     float* dst = col + r * K;
@@ -53,6 +54,10 @@ VG_CLONES void im2col_rows(const ConvShape& s, const float* x, float* col, int n
       if (lo > 0) std::memset(dst, 0, int64_t(lo) * s.C * sizeof(float));
       std::memcpy(dst + int64_t(lo) * s.C, x + ((n * s.H + ih) * s.W + iw0 + lo) * s.C, int64_t(hi - lo) * s.C * sizeof(float));
       if (hi < s.KW) std::memset(dst + int64_t(hi) * s.C, 0, int64_t(s.KW - hi) * s.C * sizeof(float));
+    }
+    if (++ow == s.OW) {
+      ow = 0;
+      if (++oh == s.OH) { oh = 0; ++n; }
     }
   }
 }
@@ -88,21 +93,24 @@ VG_CLONES void col2im_image(const ConvShape& s, const float* col, float* dx, int
 
 }  // namespace
 
-void conv2d(const ConvShape& s, const float* x, const float* w, float* y) {
+bool conv2d(const ConvShape& s, const float* x, const float* w, float* y, float* keepCol) {
   blas_threads_for(gemm_flops(s));
   const int64_t K = int64_t(s.KH) * s.KW * s.C, pix = int64_t(s.OH) * s.OW;
   if (is_pointwise(s)) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.N * pix, s.OC, K, 1.f, x, K, w, s.OC, 0.f, y, s.OC);
-    return;
+    return false;
   }
   const int nb = tile_images(s);
-  float* col = scratch(size_t(nb) * pix * K);
+  // One tile holds the whole batch: the columns can go to the caller's buffer, for the filter gradient.
+  const bool keep = keepCol && nb == s.N;
+  float* col = keep ? keepCol : scratch(size_t(nb) * pix * K);
   for (int n0 = 0; n0 < s.N; n0 += nb) {
     const int cnt = std::min(nb, s.N - n0);
     im2col(s, x, col, n0, cnt);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cnt * pix, s.OC, K, 1.f, col, K, w, s.OC, 0.f,
                 y + n0 * pix * s.OC, s.OC);
   }
+  return keep;
 }
 
 void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx) {
@@ -124,7 +132,7 @@ void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, 
   }
 }
 
-void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw) {
+void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw, const float* keptCol) {
   blas_threads_for(gemm_flops(s));
   const int64_t K = int64_t(s.KH) * s.KW * s.C, pix = int64_t(s.OH) * s.OW;
   if (is_pointwise(s)) {
@@ -132,6 +140,10 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
     return;
   }
   const int nb = tile_images(s);
+  if (keptCol && nb == s.N) {  // the forward pass's columns of this x: the same product, without the im2col
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, s.OC, s.N * pix, 1.f, keptCol, K, dy, s.OC, 0.f, dw, s.OC);
+    return;
+  }
   float* col = scratch(size_t(nb) * pix * K);
   for (int n0 = 0; n0 < s.N; n0 += nb) {
     const int cnt = std::min(nb, s.N - n0);

@@ -45,9 +45,11 @@ struct ConvShape {
   int OH, OW;          // output y (or dy)
   int SH, SW, PT, PL;  // strides, top/left padding
 };
-void conv2d(const ConvShape& s, const float* x, const float* w, float* y);
+// keepCol (may be null) receives the im2col columns of the whole batch when they fit one tile;
+// returns whether it did. conv2d_backprop_filter then takes them as keptCol (or null: im2col again).
+bool conv2d(const ConvShape& s, const float* x, const float* w, float* y, float* keepCol);
 void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx);
-void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw);
+void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw, const float* keptCol);
 
 // ---- elementwise.cc -------------------------------------------------------
 enum BinOp { B_ADD = 0, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF, B_PRELU,
@@ -78,12 +80,24 @@ void adam(const float* p, const float* m, const float* v, const float* g, float*
           float lr, float b1, float b1c, float b2, float b2c, float eps, float oneMinusAccB1, float oneMinusAccB2);
 
 
+// ---- gradients.cc: tfjs's composed gradients in one pass, same float32 roundings ----------
+void leaky_relu_grad(const float* dy, const float* x, float* out, int64_t n, float alpha);
+void tanh_grad(const float* dy, const float* y, float* out, int64_t n);
+// Training batch norm over x [rows, C] with per-channel mean, scale (never null), r = rsqrt(var + eps)
+// and mhrc = r^3 * -0.5: dx and the four per-channel sums tfjs's FusedBatchNorm gradient forms.
+void batchnorm_grad(const float* x, const float* dy, const float* mean, const float* scale, const float* r,
+                    const float* mhrc, int64_t rows, int64_t C, float* dx, float* dMean, float* dVar, float* dScale,
+                    float* dOffset);
+
 // ---- copy.cc --------------------------------------------------------------
 // Copies a block of `shape` (rank <= 8) elements of elemBytes (4: float32/int32, 1: bool):
 // dst[dOff + sum_d i_d * dStr[d]] = src[sOff + sum_d i_d * sStr[d]]. Strides are in elements
 // and may be negative on the source side (reversed strided slices).
 void copy_block(const void* src, void* dst, int elemBytes, int rank, const int32_t* shape, const int32_t* sStr,
                 int64_t sOff, const int32_t* dStr, int64_t dOff);
+
+// Concat as rows: output row o is the inputs' rows o (inners[k] elements each) one after another.
+void concat_rows(const void* const* srcs, const int64_t* inners, int count, int64_t outer, int elemBytes, void* dst);
 
 // ---- topk.cc --------------------------------------------------------------
 // The k (<= n) largest of each of `rows` rows of n, sorted (larger first, ties by lower index).
