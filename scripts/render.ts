@@ -7,7 +7,8 @@
  * executes, unless --allow-downgrade is given.
  *
  * 1. Executes the notebooks on the tslab kernel, skipping one whose source, lib/ and profile are
- *    unchanged since its last execution (the hash is kept in the notebook's metadata, like Quarto's freeze).
+ *    unchanged since its last execution (the hash is kept in the notebook's metadata, like Quarto's freeze),
+ *    each with the native thread count its outputs were made with ($VAE_GAN_NATIVE_THREADS overrides).
  *    `--no-execute` skips this step: the book shows the notebooks as committed, current or not.
  * 2. Trains or loads the explorer's models and stages them for the book (`--no-explorer` skips it).
  * 3. Renders the report: `quarto render` when Quarto is on PATH, else the project's own renderer.
@@ -21,6 +22,7 @@ import { readEnv } from "../lib/core/env";
 import { selectEngine } from "../lib/engine/ladder";
 import { PROJECT_ROOT } from "../lib/paths";
 import { currentProfile, PROFILE_ENV, PROFILE_NAMES } from "../lib/profiles";
+import { THREADS_ENV } from "../lib/engine/native";
 import { formatDuration } from "../lib/train/progress";
 import { FlagSpec, parseArgs as parseFlags, UsageError } from "./args";
 import { runMain } from "./cli";
@@ -98,6 +100,8 @@ function downgradeRefusal(plans: NotebookPlan[], args: Args): string {
     `with ${args.profile}-profile ones. Give --allow-downgrade to do that, or ${args.profileSource === PROFILE_ENV ? `unset ${PROFILE_ENV}` : "drop --profile"} so each notebook keeps its profile.`;
 }
 
+const threadCount = (n: number) => `${n} native thread${n === 1 ? "" : "s"}`;
+
 function names(args: Args): string[] {
   const notebooks = notebookNames(NOTEBOOKS_DIR, args.only);
   if (notebooks.length === 0) throw new (args.only ? UsageError : Error)(`No notebook in ${NOTEBOOKS_DIR}${args.only ? ` matching ${args.only.join(", ")}` : ""}.`);
@@ -107,11 +111,11 @@ function names(args: Args): string[] {
 /** Lists what a render would do; exit status 0 if nothing would execute, 1 if something would, 2 if it would refuse. */
 function check(args: Args): number {
   const code = codeDigests(PROJECT_ROOT);
-  const plans = names(args).map((name) => planNotebook(NOTEBOOKS_DIR, name, code, args.profile)).map((p) => ({ ...p, runs: args.force || !p.frozen }));
+  const plans = names(args).map((name) => planNotebook(NOTEBOOKS_DIR, name, code, args.profile, readEnv(THREADS_ENV))).map((p) => ({ ...p, runs: args.force || !p.frozen }));
   const refused = plans.filter((p) => p.runs && downgradeFrom(p, args) && !args.allowDowngrade);
   for (const p of plans) {
     const status = refused.includes(p) ? `refused: would replace its ${p.lastProfile} results with ${p.profile} ones (--allow-downgrade to allow)`
-      : p.runs ? `would be executed (profile ${p.profile})` : `frozen (${p.profile})`;
+      : p.runs ? `would be executed (profile ${p.profile}, ${threadCount(p.threads)})` : `frozen (${p.profile})`;
     console.log(`${p.name}: ${status}${p.seconds ? `; last execution took ${formatDuration(p.seconds)}` : ""}`);
   }
   if (refused.length) {
@@ -131,19 +135,21 @@ function executeAll(args: Args): void {
   if (reason) throw new Error(`Cannot execute notebooks: ${reason}`);
   writeKernelSpec();
   notebooks.forEach((name, i) => {
-    const { file, profile, hash, frozen } = planNotebook(NOTEBOOKS_DIR, name, code, args.profile);
+    const { file, profile, hash, frozen, threads } = planNotebook(NOTEBOOKS_DIR, name, code, args.profile, readEnv(THREADS_ENV));
     const tag = `[${i + 1}/${notebooks.length}] ${name}`;
     if (!args.force && frozen) {
       console.log(`${tag}: unchanged since its last execution (${profile}), kept`);
       return;
     }
-    console.log(`${tag}: executing (profile ${profile}) …`);
+    console.log(`${tag}: executing (profile ${profile}, ${threadCount(threads)}) …`);
     // Under `full` one cell can train for hours (notebook 05's study: ~2.5 h on one core), so its cell timeout is long.
-    const result = executeNotebook(file, { env: { [PROFILE_ENV]: profile }, timeoutSeconds: profile === "full" ? 12 * 3600 : undefined });
+    const env = { [PROFILE_ENV]: profile, [THREADS_ENV]: String(threads) };
+    const result = executeNotebook(file, { env, timeoutSeconds: profile === "full" ? 12 * 3600 : undefined });
     if (!result.ok) throw new Error(`${name} failed after ${result.seconds.toFixed(1)} s:\n${result.stderr}`);
     const nb = readNotebook(file);
-    // The execution time is kept with the outputs: the README's table of render times reads it.
-    nb.metadata.vae_gan = { freeze: hash, profile, seconds: Math.round(result.seconds) };
+    // The execution time is kept with the outputs (the README's table of render times reads it), and the thread
+    // count, which the next execution reuses so that it reproduces these outputs.
+    nb.metadata.vae_gan = { freeze: hash, profile, seconds: Math.round(result.seconds), threads };
     fs.writeFileSync(file, JSON.stringify(nb, null, 1) + "\n");
     console.log(`${tag}: executed in ${result.seconds.toFixed(1)} s`);
   });

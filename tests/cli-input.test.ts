@@ -117,7 +117,7 @@ test("npm run render: replacing a notebook's full results with quick ones needs 
   assert.match(check.stdout, /01-fixture\.ipynb: refused: would replace its full results with quick ones \(--allow-downgrade to allow\)/);
   const allowed = npmRun(dir, "render", ["--check", "--profile", "quick", "--allow-downgrade"]);
   assert.equal(allowed.status, 1, "stale: a render would execute it");
-  assert.match(allowed.stdout, /01-fixture\.ipynb: would be executed \(profile quick\)/);
+  assert.match(allowed.stdout, /01-fixture\.ipynb: would be executed \(profile quick, \d native threads?\)/);
 });
 
 test("npm run render -- --check --profile quick refuses for the committed full-profile notebooks (read-only)", () => {

@@ -4,6 +4,7 @@
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { sourceDigest } from "../../lib/core/code-digest";
 import { RESULTS_MIME } from "../../lib/viz/results-types";
@@ -11,7 +12,7 @@ import { executionSource } from "./cell-options";
 
 export interface NotebookJson {
   cells: { cell_type: string; source: string | string[]; outputs?: { data?: Record<string, unknown> }[] }[];
-  metadata: Record<string, unknown> & { vae_gan?: { freeze?: string; profile?: string; seconds?: number } };
+  metadata: Record<string, unknown> & { vae_gan?: { freeze?: string; profile?: string; seconds?: number; threads?: number } };
 }
 
 export function readNotebook(file: string): NotebookJson {
@@ -90,20 +91,35 @@ export interface NotebookPlan {
   frozen: boolean;
   /** How long its last execution took, when recorded. */
   seconds?: number;
+  /** The native engine's thread count a render executes it with (see {@link notebookThreads}). */
+  threads: number;
+}
+
+/**
+ * Threads for the native engine while a notebook executes: `override` (VAE_GAN_NATIVE_THREADS) when given,
+ * else the count its outputs were made with, else the engine's default, min(2, cores). The count decides how
+ * OpenBLAS splits the larger products, so the last digits of everything trained: re-executing with the
+ * recorded count reproduces the committed outputs exactly.
+ */
+export function notebookThreads(override: string | undefined, recorded: number | undefined, cores: number): number {
+  const forced = Number(override);
+  if (override !== undefined && override.trim() !== "" && Number.isInteger(forced) && forced > 0) return forced;
+  return recorded ?? Math.max(1, Math.min(2, cores));
 }
 
 /**
  * What a render does with notebook `name` of `dir` now. For the results chapter the hash covers the other
  * notebooks' current outputs, so a render plans each notebook when its turn comes.
  */
-export function planNotebook(dir: string, name: string, code: CodeDigests, forcedProfile?: string): NotebookPlan {
+export function planNotebook(dir: string, name: string, code: CodeDigests, forcedProfile?: string, threadsOverride?: string): NotebookPlan {
   const file = path.join(dir, name);
   const nb = readNotebook(file);
   const last = nb.metadata.vae_gan;
   const profile = forcedProfile ?? last?.profile ?? "quick";
   const others = notebookNames(dir).filter((f) => f !== name).map((f) => path.join(dir, f));
   const hash = freezeHash(nb, profile, usesStudies(nb, code.studyExports) ? code.all : code.withoutStudies, others);
-  return { name, file, profile, lastProfile: last?.profile, hash, frozen: last?.freeze === hash, seconds: last?.seconds };
+  const threads = notebookThreads(threadsOverride, last?.threads, os.availableParallelism());
+  return { name, file, profile, lastProfile: last?.profile, hash, frozen: last?.freeze === hash, seconds: last?.seconds, threads };
 }
 
 /** The notebooks of `dir` whose names start with one of `only` (default all), sorted. */
