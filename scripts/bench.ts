@@ -2,13 +2,16 @@
  * `npm run bench`: training throughput of every engine of the ladder next to PyTorch CPU.
  *
  *   npm run bench -- [--models M1,M2,M3,M4] [--engines node-gpu,node,native,wasm,cpu] [--seconds 2]
- *                    [--max-cell-seconds 60] [--seed 1] [--threads 1] [--json] [--no-torch]
+ *                    [--rounds 3] [--max-cell-seconds 60] [--seed 1] [--threads 1] [--json] [--no-torch]
  *
  * Each engine runs in its own child process (this script with `--child <engine>`), forced through
  * selectEngine, so one engine's backend, memory or crash cannot touch another's numbers. The PyTorch
  * peer (bench/torch_peer.py on /usr/bin/python3 or $VAE_GAN_PYTHON) runs the same models in the same
  * run, with as many threads as the engines (`--threads`: PyTorch's and the native engine's). Everything
- * runs one after the other: the machine has two cores. See bench/README.md.
+ * runs one after the other: the machine has two cores. The machine's speed drifts by tens of percent
+ * within minutes, so the whole comparison runs `--rounds` times, peer and engines alternating who goes
+ * first, and a ratio is the median of the rounds' ratios (each pairs measurements minutes apart). See
+ * bench/README.md.
  */
 import { spawn } from "child_process";
 import * as path from "path";
@@ -24,6 +27,8 @@ interface Options {
   models: ModelName[];
   engines: EngineName[];
   seconds: number;
+  /** Repetitions of the whole comparison; ratios are medians over them. */
+  rounds: number;
   maxCellSeconds: number;
   seed: number;
   /** Threads of PyTorch and of the native engine alike, so a ratio compares equal hardware. */
@@ -40,7 +45,7 @@ interface Options {
 /** oneDNN's names for the instruction sets its convolutions may use (ONEDNN_MAX_CPU_ISA); ALL is its default. */
 const ONEDNN_ISAS = ["SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX512_CORE", "AVX512_CORE_VNNI", "AVX512_CORE_BF16", "AVX512_CORE_AMX", "ALL"] as const;
 
-const USAGE = `Usage: npm run bench -- [--models ${MODEL_NAMES.join(",")}] [--engines ${ENGINE_NAMES.join(",")}] [--seconds 2] [--max-cell-seconds 60] [--seed 1] [--threads 1] [--blas-core auto|NAME] [--peer-isa ${ONEDNN_ISAS.join("|")}] [--json] [--no-torch]`;
+const USAGE = `Usage: npm run bench -- [--models ${MODEL_NAMES.join(",")}] [--engines ${ENGINE_NAMES.join(",")}] [--seconds 2] [--rounds 3] [--max-cell-seconds 60] [--seed 1] [--threads 1] [--blas-core auto|NAME] [--peer-isa ${ONEDNN_ISAS.join("|")}] [--json] [--no-torch]`;
 
 function parseList<T extends string>(flag: string, value: string, valid: readonly T[], upper: boolean): T[] {
   const items = value.split(",").map((s) => s.trim()).filter(Boolean).map((s) => (upper ? s.toUpperCase() : s));
@@ -51,7 +56,7 @@ function parseList<T extends string>(flag: string, value: string, valid: readonl
 
 /** The flags of `npm run bench`. */
 export const BENCH_FLAGS = {
-  models: { kind: "string" }, engines: { kind: "string" }, seconds: { kind: "string" }, "max-cell-seconds": { kind: "string" },
+  models: { kind: "string" }, engines: { kind: "string" }, seconds: { kind: "string" }, rounds: { kind: "string" }, "max-cell-seconds": { kind: "string" },
   seed: { kind: "string" }, threads: { kind: "string" }, "blas-core": { kind: "string" }, "peer-isa": { kind: "string", choices: ONEDNN_ISAS }, json: { kind: "boolean" }, "no-torch": { kind: "boolean" },
   // Internal: the parent runs this script once per engine with --child <engine>.
   child: { kind: "string", choices: ENGINE_NAMES },
@@ -68,6 +73,7 @@ export function parseBenchArgs(argv: string[]): Options {
     models: flags.models === undefined ? [...MODEL_NAMES] : parseList("--models", flags.models, MODEL_NAMES, true),
     engines: flags.engines === undefined ? [...ENGINE_NAMES] : parseList("--engines", flags.engines, ENGINE_NAMES, false),
     seconds: flags.seconds === undefined ? 2 : numberFlag("--seconds", flags.seconds, { above: 0 }),
+    rounds: flags.rounds === undefined ? 3 : numberFlag("--rounds", flags.rounds, { integer: true, min: 1 }),
     maxCellSeconds: flags["max-cell-seconds"] === undefined ? 60 : numberFlag("--max-cell-seconds", flags["max-cell-seconds"], { above: 0 }),
     seed: flags.seed === undefined ? 1 : numberFlag("--seed", flags.seed, { integer: true, min: 0 }),
     threads: flags.threads === undefined ? 1 : numberFlag("--threads", flags.threads, { integer: true, min: 1 }),
@@ -141,13 +147,32 @@ function collect(cmd: string, args: string[], timeoutS: number, label: string, e
   });
 }
 
-interface Row { model: ModelName; engine: string; img_per_s: number | null; torch_img_per_s: number | null; ratio: number | null; torch_threads: number | null; batch?: number; note?: string; error?: string; torch_error?: string }
-interface MatRow { matmul: number; engine: string; gflops: number | null; numpy_gflops: number | null; ratio: number | null; error?: string }
+interface Row { model: ModelName; engine: string; img_per_s: number | null; torch_img_per_s: number | null; ratio: number | null; torch_threads: number | null; batch?: number; note?: string; error?: string; torch_error?: string; rounds?: RoundCells }
+interface MatRow { matmul: number; engine: string; gflops: number | null; numpy_gflops: number | null; ratio: number | null; error?: string; rounds?: RoundCells }
+/** Per-round numbers behind a row's medians (null where a side gave no result that round). */
+interface RoundCells { ours: (number | null)[]; peer: (number | null)[]; ratio: (number | null)[] }
 
 const ratio = (a: number | null | undefined, b: number | null | undefined): number | null => (a && b ? a / b : null);
 const fmt = (v: number | null | undefined, digits = 1): string => (v == null ? "—" : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
 /** Ratios keep two significant digits when small (the cpu engine is hundreds of times slower). */
 const fmtRatio = (v: number | null): string => (v == null ? "—" : v < 0.1 ? v.toPrecision(2) : v.toFixed(2));
+
+/** Median of the known values (mean of the middle two for an even count); null when none. */
+export function median(values: readonly (number | null | undefined)[]): number | null {
+  const known = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v)).sort((a, b) => a - b);
+  if (!known.length) return null;
+  const mid = known.length >> 1;
+  return known.length % 2 ? known[mid]! : (known[mid - 1]! + known[mid]!) / 2;
+}
+
+/**
+ * One cell over the rounds: each side's median, and the median of the rounds' own ratios (a round
+ * pairs the two sides' measurements minutes apart, so the machine's drift cancels in its ratio).
+ */
+export function combineRounds(ours: readonly (number | null)[], peer: readonly (number | null)[]): { ours: number | null; peer: number | null; ratio: number | null; rounds: RoundCells } {
+  const ratios = ours.map((v, i) => ratio(v, peer[i]));
+  return { ours: median(ours), peer: median(peer), ratio: median(ratios), rounds: { ours: [...ours], peer: [...peer], ratio: ratios } };
+}
 
 /** The environment of both sides' children: the same OpenBLAS kernels for numpy, PyTorch and the native engine. */
 function baseEnv(o: Options): NodeJS.ProcessEnv {
@@ -157,62 +182,94 @@ function baseEnv(o: Options): NodeJS.ProcessEnv {
   return env;
 }
 
-async function parent(o: Options): Promise<void> {
-  const env = baseEnv(o);
-  const progress = (s: string): void => void (o.json || process.stderr.write(s + "\n"));
+/** One pass of the comparison: the PyTorch peer and every engine's child, once each. */
+interface Round { torch: RunResult; engines: Map<EngineName, RunResult> }
+
+async function runRound(o: Options, env: NodeJS.ProcessEnv, index: number, progress: (s: string) => void): Promise<Round> {
   const python = readEnv("VAE_GAN_PYTHON") ?? "/usr/bin/python3";
   const capPerChild = o.models.length * (o.maxCellSeconds + 30) + 120;
-
+  const label = o.rounds > 1 ? ` (round ${index + 1}/${o.rounds})` : "";
   let torch: RunResult = { lines: [], failure: "PyTorch peer skipped (--no-torch)" };
-  if (o.torch) {
-    progress(`PyTorch peer (${python}) …`);
+  const peer = async (): Promise<void> => {
+    if (!o.torch) return;
+    progress(`PyTorch peer (${python})${label} …`);
     torch = await collect(python, [path.join(__dirname, "..", "bench", "torch_peer.py"), "--models", o.models.join(","),
       "--seconds", String(o.seconds), "--max-cell-seconds", String(o.maxCellSeconds), "--seed", String(o.seed),
       "--matmul", MATMUL_SIZES.join(","), "--threads", String(o.threads)], capPerChild, "the PyTorch peer",
       // numpy's OpenBLAS reads its thread count when it loads.
       { ...env, OPENBLAS_NUM_THREADS: String(o.threads), OMP_NUM_THREADS: String(o.threads), ...(o.peerIsa ? { ONEDNN_MAX_CPU_ISA: o.peerIsa, DNNL_MAX_CPU_ISA: o.peerIsa } : {}) });
-  }
-  const tInfo = torch.lines.find((l) => l.kind === "info") as Record<string, unknown> | undefined;
+  };
+  const engines = new Map<EngineName, RunResult>();
+  const ours = async (): Promise<void> => {
+    for (const engine of o.engines) {
+      progress(`engine ${engine}${label} …`);
+      const args = [...process.execArgv, __filename, "--child", engine, "--models", o.models.join(","), "--seconds", String(o.seconds),
+        "--max-cell-seconds", String(o.maxCellSeconds), "--seed", String(o.seed)];
+      engines.set(engine, await collect(process.execPath, args, capPerChild, `the ${engine} child`, { ...env, VAE_GAN_NATIVE_THREADS: String(o.threads) }));
+    }
+  };
+  // Alternating who goes first keeps a steady drift from favouring one side.
+  if (index % 2 === 0) { await peer(); await ours(); }
+  else { await ours(); await peer(); }
+  return { torch, engines };
+}
+
+async function parent(o: Options): Promise<void> {
+  const env = baseEnv(o);
+  const progress = (s: string): void => void (o.json || process.stderr.write(s + "\n"));
+  const rounds: Round[] = [];
+  for (let i = 0; i < o.rounds; i++) rounds.push(await runRound(o, env, i, progress));
+
+  const torch = rounds[0]!.torch;
+  const tInfo = rounds.map((r) => r.torch.lines.find((l) => l.kind === "info")).find(Boolean) as Record<string, unknown> | undefined;
   const torchThreads = typeof tInfo?.torch_threads === "number" ? tInfo.torch_threads : null;
-  const torchModel = (m: ModelName) => torch.lines.find((l) => l.kind === "model" && l.model === m) as Extract<Line, { kind: "model" }> | undefined;
-  const torchError = (m: ModelName): string => (torch.lines.find((l) => l.kind === "error" && l.model === m) as { reason?: string } | undefined)?.reason
-    ?? torch.failure ?? "no result";
-  const numpy = (n: number) => (torch.lines.find((l) => l.kind === "matmul" && l.n === n) as { gflops?: number } | undefined)?.gflops ?? null;
+  const find = <K extends Line["kind"]>(lines: Line[], kind: K, pred: (l: Extract<Line, { kind: K }>) => boolean) =>
+    lines.find((l) => l.kind === kind && pred(l as Extract<Line, { kind: K }>)) as Extract<Line, { kind: K }> | undefined;
+  const torchModel = (r: Round, m: ModelName) => find(r.torch.lines, "model", (l) => l.model === m);
+  const torchError = (m: ModelName): string => rounds.map((r) => find(r.torch.lines, "error", (l) => l.model === m)?.reason ?? r.torch.failure).find(Boolean) ?? "no result";
+  const numpy = (r: Round, n: number) => find(r.torch.lines, "matmul", (l) => l.n === n)?.gflops ?? null;
 
   const rows: Row[] = [];
   const matRows: MatRow[] = [];
   let blasCore: string | undefined;
+  const many = o.rounds > 1;
   for (const engine of o.engines) {
-    progress(`engine ${engine} …`);
-    const args = [...process.execArgv, __filename, "--child", engine, "--models", o.models.join(","), "--seconds", String(o.seconds),
-      "--max-cell-seconds", String(o.maxCellSeconds), "--seed", String(o.seed)];
-    const r = await collect(process.execPath, args, capPerChild, `the ${engine} child`, { ...env, VAE_GAN_NATIVE_THREADS: String(o.threads) });
-    const head = r.lines.find((l) => l.kind === "engine") as Extract<Line, { kind: "engine" }> | undefined;
-    blasCore ??= head?.blas_core;
-    const notLoaded = !head ? (r.failure ?? "the child printed nothing") : head.ok ? undefined : `did not load: ${head.reason}`;
+    const results = rounds.map((r) => r.engines.get(engine)!);
+    const heads = results.map((r) => r.lines.find((l) => l.kind === "engine") as Extract<Line, { kind: "engine" }> | undefined);
+    blasCore ??= heads.find((h) => h?.blas_core)?.blas_core;
+    const head = heads.find((h) => h?.ok) ?? heads[0];
+    const notLoaded = !head ? (results[0]!.failure ?? "the child printed nothing") : head.ok ? undefined : `did not load: ${head.reason}`;
     for (const model of o.models) {
-      const t = torchModel(model);
-      const got = r.lines.find((l) => l.kind === "model" && l.model === model) as Extract<Line, { kind: "model" }> | undefined;
-      const err = r.lines.find((l) => l.kind === "error" && l.model === model) as { reason: string } | undefined;
-      const ours = got?.img_per_s ?? null;
+      const got = results.map((r) => find(r.lines, "model", (l) => l.model === model));
+      const c = combineRounds(got.map((g) => g?.img_per_s ?? null), rounds.map((r) => torchModel(r, model)?.img_per_s ?? null));
+      const first = got.find(Boolean);
+      const err = results.map((r) => find(r.lines, "error", (l) => l.model === model)?.reason ?? r.failure).find(Boolean);
       rows.push({
-        model, engine, img_per_s: ours, torch_img_per_s: t?.img_per_s ?? null, ratio: ratio(ours, t?.img_per_s), torch_threads: torchThreads,
-        ...(got?.batch && got.batch !== BENCH_BATCH ? { batch: got.batch } : {}),
-        ...(got?.note ? { note: got.note } : {}),
-        ...(ours == null ? { error: notLoaded ?? err?.reason ?? r.failure ?? "no result" } : {}),
-        ...(t ? {} : { torch_error: torchError(model) }),
+        model, engine, img_per_s: c.ours, torch_img_per_s: c.peer, ratio: c.ratio, torch_threads: torchThreads,
+        ...(first?.batch && first.batch !== BENCH_BATCH ? { batch: first.batch } : {}),
+        ...(first?.note ? { note: first.note } : {}),
+        ...(c.ours == null ? { error: notLoaded ?? err ?? "no result" } : {}),
+        ...(c.peer == null ? { torch_error: torchError(model) } : {}),
+        ...(many ? { rounds: c.rounds } : {}),
       });
     }
     for (const n of MATMUL_SIZES) {
-      const got = r.lines.find((l) => l.kind === "matmul" && l.n === n) as { gflops: number } | undefined;
-      const err = r.lines.find((l) => l.kind === "error" && l.n === n) as { reason: string } | undefined;
-      matRows.push({ matmul: n, engine, gflops: got?.gflops ?? null, numpy_gflops: numpy(n), ratio: ratio(got?.gflops, numpy(n)),
-        ...(got ? {} : { error: notLoaded ?? err?.reason ?? r.failure ?? "no result" }) });
+      const got = results.map((r) => find(r.lines, "matmul", (l) => l.n === n)?.gflops ?? null);
+      const c = combineRounds(got, rounds.map((r) => numpy(r, n)));
+      const err = results.map((r) => find(r.lines, "error", (l) => l.n === n)?.reason ?? r.failure).find(Boolean);
+      matRows.push({ matmul: n, engine, gflops: c.ours, numpy_gflops: c.peer, ratio: c.ratio,
+        ...(c.ours == null ? { error: notLoaded ?? err ?? "no result" } : {}), ...(many ? { rounds: c.rounds } : {}) });
     }
   }
+  const numpyMedian = (n: number): number | null => median(rounds.map((r) => numpy(r, n)));
+  /** "0.72 (0.65–0.80)": the median ratio and its range over the rounds. */
+  const ratioCell = (v: number | null, cells?: RoundCells): string => {
+    const known = (cells?.ratio ?? []).filter((x): x is number => x != null);
+    return known.length > 1 ? `${fmtRatio(v)} (${fmtRatio(Math.min(...known))}–${fmtRatio(Math.max(...known))})` : fmtRatio(v);
+  };
 
   if (o.json) {
-    process.stdout.write(JSON.stringify({ info: { batch: BENCH_BATCH, seconds: o.seconds, max_cell_seconds: o.maxCellSeconds, seed: o.seed, threads: o.threads, native_blas_core: blasCore ?? null, openblas_coretype: env.OPENBLAS_CORETYPE ?? null, peer_isa: o.peerIsa ?? null, torch: tInfo ?? null, torch_failure: torch.failure ?? null } }) + "\n");
+    process.stdout.write(JSON.stringify({ info: { batch: BENCH_BATCH, seconds: o.seconds, rounds: o.rounds, max_cell_seconds: o.maxCellSeconds, seed: o.seed, threads: o.threads, native_blas_core: blasCore ?? null, openblas_coretype: env.OPENBLAS_CORETYPE ?? null, peer_isa: o.peerIsa ?? null, torch: tInfo ?? null, torch_failure: torch.failure ?? null } }) + "\n");
     for (const row of [...rows, ...matRows]) process.stdout.write(JSON.stringify(row) + "\n");
     return;
   }
@@ -228,9 +285,9 @@ async function parent(o: Options): Promise<void> {
     return `[${i + 1}]`;
   };
   const out: string[] = [];
-  out.push(`Training throughput, images/s (batch ${BENCH_BATCH}, Adam, after warm-up, ${o.seconds} s per cell, cap ${o.maxCellSeconds} s)`);
+  out.push(`Training throughput, images/s (batch ${BENCH_BATCH}, Adam, after warm-up, ${o.seconds} s per cell, cap ${o.maxCellSeconds} s${many ? `; medians of ${o.rounds} rounds, ratio range in brackets` : ""})`);
   out.push(table(["model", "engine", "img/s", "PyTorch img/s", "ours/PyTorch", "notes"], rows.map((r) => [
-    r.model, r.engine, fmt(r.img_per_s), fmt(r.torch_img_per_s), fmtRatio(r.ratio),
+    r.model, r.engine, fmt(r.img_per_s), fmt(r.torch_img_per_s), ratioCell(r.ratio, r.rounds),
     [r.error ? note(r.error) : "", r.note ? note(r.note) : "", r.torch_error ? note(`PyTorch: ${r.torch_error}`) : ""].join(""),
   ])));
   out.push("");
@@ -238,8 +295,8 @@ async function parent(o: Options): Promise<void> {
   const engines = [...new Set(matRows.map((r) => r.engine))];
   const cell = (e: string, n: number) => matRows.find((r) => r.engine === e && r.matmul === n)!;
   out.push(table(["engine", "", ...MATMUL_SIZES.map((n) => `${n}²`), ...MATMUL_SIZES.map((n) => `${n}² vs numpy`), "notes"], [
-    ["numpy", "", ...MATMUL_SIZES.map((n) => fmt(numpy(n))), ...MATMUL_SIZES.map(() => ""), numpy(MATMUL_SIZES[0]!) == null ? note(`numpy: ${torch.failure ?? "no result"}`) : ""],
-    ...engines.map((e) => [e, "", ...MATMUL_SIZES.map((n) => fmt(cell(e, n).gflops)), ...MATMUL_SIZES.map((n) => fmtRatio(cell(e, n).ratio)),
+    ["numpy", "", ...MATMUL_SIZES.map((n) => fmt(numpyMedian(n))), ...MATMUL_SIZES.map(() => ""), numpyMedian(MATMUL_SIZES[0]!) == null ? note(`numpy: ${torch.failure ?? "no result"}`) : ""],
+    ...engines.map((e) => [e, "", ...MATMUL_SIZES.map((n) => fmt(cell(e, n).gflops)), ...MATMUL_SIZES.map((n) => ratioCell(cell(e, n).ratio, cell(e, n).rounds)),
       cell(e, MATMUL_SIZES[0]!).error ? note(cell(e, MATMUL_SIZES[0]!).error!) : ""]),
   ]));
   out.push("");
