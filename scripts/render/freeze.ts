@@ -6,6 +6,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { nativeThreads, threadsOverride } from "../../lib/engine/native";
 import { sourceDigest } from "../../lib/core/code-digest";
 import { RESULTS_MIME } from "../../lib/viz/results-types";
 import { executionSource } from "./cell-options";
@@ -102,9 +103,7 @@ export interface NotebookPlan {
  * recorded count reproduces the committed outputs exactly.
  */
 export function notebookThreads(override: string | undefined, recorded: number | undefined, cores: number): number {
-  const forced = Number(override);
-  if (override !== undefined && override.trim() !== "" && Number.isInteger(forced) && forced > 0) return forced;
-  return recorded ?? Math.max(1, Math.min(2, cores));
+  return threadsOverride(override) ?? recorded ?? nativeThreads(undefined, cores);
 }
 
 /**

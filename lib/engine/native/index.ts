@@ -83,16 +83,21 @@ export function nativeKernelStats(reset = false): Record<string, { native: numbe
   return out;
 }
 
+/** The positive integer a VAE_GAN_NATIVE_THREADS value names, else undefined (unset, blank or not a count). */
+export function threadsOverride(text: string | undefined): number | undefined {
+  const n = Number(text);
+  return text !== undefined && text.trim() !== "" && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 /**
- * VAE_GAN_NATIVE_THREADS, else min(2, available cores). On the 2-vCPU reference machine, with
- * OpenBLAS's busy-wait shortened and a second BLAS thread only for products of >= 64 MFLOP, two
- * threads beat one for M1-M3 in the same-period runs (PyTorch's default also keeps both cores busy:
- * its autograd thread). On a machine whose other core is busy, VAE_GAN_NATIVE_THREADS=1 is safer.
+ * The engine's thread count: `override` (VAE_GAN_NATIVE_THREADS) when it names one, else min(2, cores). On
+ * the 2-vCPU reference machine, with OpenBLAS's busy-wait shortened and a second BLAS thread only for
+ * products of >= 64 MFLOP, two threads beat one for M1-M3 in the same-period runs (PyTorch's default also
+ * keeps both cores busy: its autograd thread). On a machine whose other core is busy, VAE_GAN_NATIVE_THREADS=1
+ * is safer.
  */
-function defaultThreads(): number {
-  const env = Number(process.env[THREADS_ENV]);
-  if (Number.isInteger(env) && env > 0) return env;
-  return Math.max(1, Math.min(2, os.availableParallelism()));
+export function nativeThreads(override: string | undefined, cores: number): number {
+  return threadsOverride(override) ?? Math.max(1, Math.min(2, cores));
 }
 
 /** Sets the addon's pool and OpenBLAS thread counts (default: VAE_GAN_NATIVE_THREADS, else min(2, cores)). */
@@ -112,7 +117,7 @@ export function registerNativeBackend(): string {
   if (tf.getKernel("BatchMatMul", NATIVE_BACKEND) && tf.findBackendFactory(NATIVE_BACKEND)) return NATIVE_BACKEND;
   const a = loadAddon();
   addon = a;
-  const threads = defaultThreads();
+  const threads = nativeThreads(process.env[THREADS_ENV], os.availableParallelism());
   a.setThreads(threads, threads);
   // Priority 0: registering never changes tfjs's default backend; callers pick "native" explicitly.
   if (!tf.findBackendFactory(NATIVE_BACKEND)) tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);

@@ -7,11 +7,11 @@
  * building them again: the same product on the same values, ~4% of a conditional-GAN step. They
  * are dropped when the filter gradient used them or the input is disposed, and beyond 64 MB.
  */
-import { backend_util, engine, type DataId } from "@tensorflow/tfjs-core";
+import { backend_util, type DataId } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../addon";
 import { release, retain } from "../buffer-pool";
 import { planEpilogue, runEpilogue } from "./matmul";
-import { alloc, f32, output, sizeOf, type KernelArgs, type KernelTable } from "./util";
+import { alloc, f32, output, recordingGradient, sizeOf, type KernelArgs, type KernelTable } from "./util";
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -64,10 +64,6 @@ function keepColumns(dataId: DataId, geometry: string, values: Float32Array): vo
   }
 }
 
-function recording(): boolean {
-  return (engine().state as { gradientDepth: number }).gradientDepth > 0;
-}
-
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -85,7 +81,7 @@ export function convKernels(addon: NativeAddon): KernelTable {
     const y = alloc(sizeOf(shape));
     const g = geometry(c);
     const colLength = c.batchSize * c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels;
-    if (y.length > 0 && recording() && colLength > 0 && colLength <= MAX_KEPT_ELEMENTS) {
+    if (y.length > 0 && recordingGradient() && colLength > 0 && colLength <= MAX_KEPT_ELEMENTS) {
       const col = alloc(colLength);
       retain(col);
       if (addon.conv2d(xv, wv, y, g, col)) keepColumns(x.dataId, g.join(), col);

@@ -30,7 +30,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { NativeAddon } from "../addon";
-import { alloc, f32, output, type KernelArgs, type KernelTable } from "./util";
+import { alloc, f32, output, recordingGradient, type KernelArgs, type KernelTable } from "./util";
 
 const PATCHED = Symbol.for("vae-gan.native.leanGradients");
 
@@ -38,9 +38,8 @@ type FusedConv2dArgs = Parameters<typeof tf.fused.conv2d>[0];
 
 /** True when recording a gradient of a linear (bias-only) fused conv on `backendName`. */
 function unfuse(args: FusedConv2dArgs, backendName: string): boolean {
-  const recording = (tf.engine().state as { gradientDepth: number }).gradientDepth > 0;
   const linear = (args.activation ?? "linear") === "linear" && args.preluActivationWeights == null;
-  return recording && linear && (args.dataFormat ?? "NHWC") === "NHWC" && tf.getBackend() === backendName;
+  return recordingGradient() && linear && (args.dataFormat ?? "NHWC") === "NHWC" && tf.getBackend() === backendName;
 }
 
 function patchFusedConv(backendName: string): void {
@@ -66,7 +65,7 @@ export function setLeanGradients(on: boolean): void {
  */
 function lean(backendName: string, ...ts: Array<tf.Tensor | undefined>): boolean {
   if (!enabled || tf.getBackend() !== backendName) return false;
-  if ((tf.engine().state as { gradientDepth: number }).gradientDepth > 0) return false;
+  if (recordingGradient()) return false;
   const backend = tf.backend() as MathBackendCPU;
   return ts.every((t) => t != null && f32(backend, t) != null);
 }

@@ -1,6 +1,6 @@
 /** Shared plumbing for the native kernel overrides. */
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import type { DataType, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
+import { engine, type DataType, type NamedAttrMap, type TensorInfo } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../addon";
 import { takeBuffer } from "../buffer-pool";
 
@@ -50,4 +50,9 @@ export function broadcastStrides(shape: readonly number[], rank: number): Int32A
     stride *= shape[i];
   }
   return s;
+}
+
+/** True while tfjs records a gradient (inside tf.grad, variableGrads or minimize). */
+export function recordingGradient(): boolean {
+  return (engine().state as { gradientDepth: number }).gradientDepth > 0;
 }
