@@ -110,14 +110,14 @@ export function notebookThreads(override: string | undefined, recorded: number |
  * What a render does with notebook `name` of `dir` now. For the results chapter the hash covers the other
  * notebooks' current outputs, so a render plans each notebook when its turn comes.
  */
-export function planNotebook(dir: string, name: string, code: CodeDigests, forcedProfile?: string, threadsOverride?: string): NotebookPlan {
+export function planNotebook(dir: string, name: string, code: CodeDigests, forcedProfile?: string, threadsEnv?: string): NotebookPlan {
   const file = path.join(dir, name);
   const nb = readNotebook(file);
   const last = nb.metadata.vae_gan;
   const profile = forcedProfile ?? last?.profile ?? "quick";
   const others = notebookNames(dir).filter((f) => f !== name).map((f) => path.join(dir, f));
   const hash = freezeHash(nb, profile, usesStudies(nb, code.studyExports) ? code.all : code.withoutStudies, others);
-  const threads = notebookThreads(threadsOverride, last?.threads, os.availableParallelism());
+  const threads = notebookThreads(threadsEnv, last?.threads, os.availableParallelism());
   return { name, file, profile, lastProfile: last?.profile, hash, frozen: last?.freeze === hash, seconds: last?.seconds, threads };
 }
 
