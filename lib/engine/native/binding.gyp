@@ -7,6 +7,7 @@
         "src/gemm.cc",
         "src/conv.cc",
         "src/elementwise.cc",
+        "src/tanh.cc",
         "src/gradients.cc",
         "src/copy.cc",
         "src/topk.cc",

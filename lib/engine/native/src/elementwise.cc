@@ -122,7 +122,6 @@ template <int OP> inline float uop(float x, float alpha) {
   if (OP == U_RELU6) return x < 0.f ? 0.f : (x > 6.f ? 6.f : x);
   if (OP == U_STEP) return x != x ? x : (x > 0.f ? 1.f : alpha);
   if (OP == U_SIGMOID) return 1.f / (1.f + std::exp(-x));
-  if (OP == U_TANH) return std::tanh(x);
   if (OP == U_NEG) return -x;
   if (OP == U_EXP) return std::exp(x);
   if (OP == U_LOG) return std::log(x);
@@ -155,7 +154,6 @@ UnFn pick_un(int op) {
     case U_RELU6: return un_run<U_RELU6>;
     case U_STEP: return un_run<U_STEP>;
     case U_SIGMOID: return un_run<U_SIGMOID>;
-    case U_TANH: return un_run<U_TANH>;
     case U_NEG: return un_run<U_NEG>;
     case U_EXP: return un_run<U_EXP>;
     case U_LOG: return un_run<U_LOG>;
@@ -175,6 +173,7 @@ UnFn pick_un(int op) {
 }  // namespace
 
 void unary(int op, const float* x, float* out, int64_t n, float alpha) {
+  if (op == U_TANH) return tanh_exact(x, out, n);
   UnFn fn = pick_un(op);
   parallel_for(n, kGrain, [&](int64_t a, int64_t b) { fn(x + a, out + a, b - a, alpha); });
 }

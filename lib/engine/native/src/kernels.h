@@ -60,6 +60,8 @@ void binary(int op, const float* a, const float* b, void* out, int rank, const i
 enum UnOp { U_RELU = 0, U_RELU6, U_STEP, U_SIGMOID, U_TANH, U_NEG, U_EXP, U_LOG, U_ABS, U_SQRT,
             U_RSQRT, U_SQUARE, U_LEAKY, U_ELU, U_RECIP, U_LOG1P, U_SOFTPLUS, U_SIGN, U_EXPM1 };
 void unary(int op, const float* x, float* out, int64_t n, float alpha);
+// tanh with the bits of glibc 2.36's tanhf, eight lanes at a time (tanh.cc); unary(U_TANH) calls it.
+void tanh_exact(const float* x, float* out, int64_t n);
 // dy-weighted derivatives that tfjs computes with 2-4 kernels.
 void elu_grad(const float* dy, const float* y, float* out, int64_t n);
 enum RedOp { R_SUM = 0, R_MEAN, R_MAX, R_MIN };
