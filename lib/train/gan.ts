@@ -69,25 +69,30 @@ export function ganStep(gan: Dcgan & { numClasses?: number }, optimizers: { disc
     // The fakes and the statistics of the logits are computed outside minimize(): no gradient
     // flows through them, and inside it tfjs would record their operations for nothing.
     const fakes = tf.tidy(() => G(0));
-    let realLogits: tf.Tensor | undefined;
-    let fakeLogits: tf.Tensor | undefined;
-    const dLoss = optimizers.discriminator.minimize(() => {
-      realLogits = tf.keep(D(batch.x, batch.y));
-      fakeLogits = tf.keep(D(fakes, classes ? randomLabels(0) : undefined));
-      return criterion(realLogits, 1 - labelSmoothing).add(criterion(fakeLogits, 0)) as tf.Scalar;
-    }, true, dVars)!;
-    let logits: tf.Tensor | undefined;
-    const gLoss = optimizers.generator.minimize(() => {
-      logits = tf.keep(D(G(1), classes ? randomLabels(1) : undefined));
-      return criterion(logits, 1);
-    }, true, gVars)!;
-    const logs = {
-      d_loss: dLoss.dataSync()[0], g_loss: gLoss.dataSync()[0],
-      d_acc_real: fraction(realLogits!, true), d_acc_fake: fraction(fakeLogits!, false),
-      d_out_real: meanOutput(realLogits!, loss !== "least-squares"), d_out_fake: meanOutput(fakeLogits!, loss !== "least-squares"),
-      g_fool: fraction(logits!, true),
-    };
-    tf.dispose([dLoss, gLoss, fakes, realLogits!, fakeLogits!, logits!]);
-    return logs;
+    // Everything this step holds beyond a minimize() call, disposed even when one throws.
+    const held: tf.Tensor[] = [fakes];
+    const hold = <T extends tf.Tensor>(t: T): T => { held.push(t); return t; };
+    try {
+      let realLogits: tf.Tensor | undefined;
+      let fakeLogits: tf.Tensor | undefined;
+      const dLoss = hold(optimizers.discriminator.minimize(() => {
+        realLogits = hold(tf.keep(D(batch.x, batch.y)));
+        fakeLogits = hold(tf.keep(D(fakes, classes ? randomLabels(0) : undefined)));
+        return criterion(realLogits, 1 - labelSmoothing).add(criterion(fakeLogits, 0)) as tf.Scalar;
+      }, true, dVars)!);
+      let logits: tf.Tensor | undefined;
+      const gLoss = hold(optimizers.generator.minimize(() => {
+        logits = hold(tf.keep(D(G(1), classes ? randomLabels(1) : undefined)));
+        return criterion(logits, 1);
+      }, true, gVars)!);
+      return {
+        d_loss: dLoss.dataSync()[0], g_loss: gLoss.dataSync()[0],
+        d_acc_real: fraction(realLogits!, true), d_acc_fake: fraction(fakeLogits!, false),
+        d_out_real: meanOutput(realLogits!, loss !== "least-squares"), d_out_fake: meanOutput(fakeLogits!, loss !== "least-squares"),
+        g_fool: fraction(logits!, true),
+      };
+    } finally {
+      tf.dispose(held);
+    }
   };
 }

@@ -39,7 +39,7 @@ export interface NativeAddon {
   batchNorm(x: Float32Array, out: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null,
     offset: Float32Array | null, eps: number): void;
   setThreads(pool: number, blas: number): void;
-  info(): { threads: number; blasThreads: number; blas: string; blasCore: string; hardwareThreads: number };
+  info(): { threads: number; blasThreads: number; blas: string; blasCore: string; gemm: string; hardwareThreads: number };
 }
 
 /** Where `npm run build:native` puts the addon. */

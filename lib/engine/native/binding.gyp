@@ -5,6 +5,7 @@
       "sources": [
         "src/addon.cc",
         "src/gemm.cc",
+        "src/sgemm.cc",
         "src/conv.cc",
         "src/elementwise.cc",
         "src/tanh.cc",

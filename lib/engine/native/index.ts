@@ -31,9 +31,11 @@ export interface NativeInfo {
   threads: number;
   /** OpenBLAS threads for products of >= 64 MFLOP (smaller ones always run on one thread). */
   blasThreads: number;
-  /** OpenBLAS build string and the kernel core it picked for this CPU. */
+  /** OpenBLAS build string and the kernel core it picked for this CPU (dense layers' products). */
   blas: string;
   blasCore: string;
+  /** Instruction set of the convolutions' own sgemm: "avx512", "avx2" or "scalar" (same bits on each). */
+  gemm: string;
   /** Kernels run natively; every other kernel is tfjs-backend-cpu's. */
   kernels: string[];
   fusedAdam: boolean;
@@ -158,7 +160,7 @@ export function nativeInfo(): NativeInfo {
   const a = addon ?? loadAddon();
   const i = a.info();
   return {
-    threads: i.threads, blasThreads: i.blasThreads, blas: i.blas, blasCore: i.blasCore,
+    threads: i.threads, blasThreads: i.blasThreads, blas: i.blas, blasCore: i.blasCore, gemm: i.gemm,
     kernels: [...nativeKernels].sort(), fusedAdam: fusedAdamEnabled(),
   };
 }

@@ -132,6 +132,7 @@ Napi::Value Info(const Napi::CallbackInfo& i) {
   o.Set("blasThreads", vg::get_blas_threads());
   o.Set("blas", std::string(openblas_get_config()));
   o.Set("blasCore", std::string(openblas_get_corename()));
+  o.Set("gemm", std::string(vg::sgemm_isa()));
   o.Set("hardwareThreads", int(std::thread::hardware_concurrency()));
   return o;
 }

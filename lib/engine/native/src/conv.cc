@@ -1,6 +1,5 @@
-// 2-D convolution (NHWC, dilation 1) as im2col/col2im around one OpenBLAS sgemm per
-// batch tile. The filter [KH, KW, C, OC] is already the row-major K x OC matrix.
-#include <cblas.h>
+// 2-D convolution (NHWC, dilation 1) as im2col/col2im around one sgemm (sgemm.cc) per batch
+// tile. The filter [KH, KW, C, OC] is already the row-major K x OC matrix.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -27,11 +26,6 @@ int tile_images(const ConvShape& s) {
   int64_t per = int64_t(s.OH) * s.OW * s.KH * s.KW * s.C;
   int64_t nb = per > 0 ? kColBudget / per : s.N;
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nb, s.N)));
-}
-
-// FLOPs of one tile's product, which decides the OpenBLAS thread count.
-double gemm_flops(const ConvShape& s) {
-  return 2.0 * tile_images(s) * s.OH * s.OW * s.KH * s.KW * s.C * s.OC;
 }
 
 bool is_pointwise(const ConvShape& s) {
@@ -94,10 +88,9 @@ VG_CLONES void col2im_image(const ConvShape& s, const float* col, float* dx, int
 }  // namespace
 
 bool conv2d(const ConvShape& s, const float* x, const float* w, float* y, float* keepCol) {
-  blas_threads_for(gemm_flops(s));
   const int64_t K = int64_t(s.KH) * s.KW * s.C, pix = int64_t(s.OH) * s.OW;
   if (is_pointwise(s)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.N * pix, s.OC, K, 1.f, x, K, w, s.OC, 0.f, y, s.OC);
+    sgemm(false, false, s.N * pix, s.OC, K, x, K, w, s.OC, false, y, s.OC);
     return false;
   }
   const int nb = tile_images(s);
@@ -107,25 +100,22 @@ bool conv2d(const ConvShape& s, const float* x, const float* w, float* y, float*
   for (int n0 = 0; n0 < s.N; n0 += nb) {
     const int cnt = std::min(nb, s.N - n0);
     im2col(s, x, col, n0, cnt);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cnt * pix, s.OC, K, 1.f, col, K, w, s.OC, 0.f,
-                y + n0 * pix * s.OC, s.OC);
+    sgemm(false, false, cnt * pix, s.OC, K, col, K, w, s.OC, false, y + n0 * pix * s.OC, s.OC);
   }
   return keep;
 }
 
 void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx) {
-  blas_threads_for(gemm_flops(s));
   const int64_t K = int64_t(s.KH) * s.KW * s.C, pix = int64_t(s.OH) * s.OW;
   if (is_pointwise(s)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s.N * pix, K, s.OC, 1.f, dy, s.OC, w, s.OC, 0.f, dx, K);
+    sgemm(false, true, s.N * pix, K, s.OC, dy, s.OC, w, s.OC, false, dx, K);
     return;
   }
   const int nb = tile_images(s);
   float* col = scratch(size_t(nb) * pix * K);
   for (int n0 = 0; n0 < s.N; n0 += nb) {
     const int cnt = std::min(nb, s.N - n0);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cnt * pix, K, s.OC, 1.f, dy + n0 * pix * s.OC, s.OC, w,
-                s.OC, 0.f, col, K);
+    sgemm(false, true, cnt * pix, K, s.OC, dy + n0 * pix * s.OC, s.OC, w, s.OC, false, col, K);
     parallel_for(cnt, 1, [&](int64_t a, int64_t b) {
       for (int64_t i = a; i < b; ++i) col2im_image(s, col, dx, i, n0 + i);
     });
@@ -133,23 +123,21 @@ void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, 
 }
 
 void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw, const float* keptCol) {
-  blas_threads_for(gemm_flops(s));
   const int64_t K = int64_t(s.KH) * s.KW * s.C, pix = int64_t(s.OH) * s.OW;
   if (is_pointwise(s)) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, s.OC, s.N * pix, 1.f, x, K, dy, s.OC, 0.f, dw, s.OC);
+    sgemm(true, false, K, s.OC, s.N * pix, x, K, dy, s.OC, false, dw, s.OC);
     return;
   }
   const int nb = tile_images(s);
   if (keptCol && nb == s.N) {  // the forward pass's columns of this x: the same product, without the im2col
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, s.OC, s.N * pix, 1.f, keptCol, K, dy, s.OC, 0.f, dw, s.OC);
+    sgemm(true, false, K, s.OC, s.N * pix, keptCol, K, dy, s.OC, false, dw, s.OC);
     return;
   }
   float* col = scratch(size_t(nb) * pix * K);
   for (int n0 = 0; n0 < s.N; n0 += nb) {
     const int cnt = std::min(nb, s.N - n0);
     im2col(s, x, col, n0, cnt);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, s.OC, cnt * pix, 1.f, col, K, dy + n0 * pix * s.OC,
-                s.OC, n0 == 0 ? 0.f : 1.f, dw, s.OC);
+    sgemm(true, false, K, s.OC, cnt * pix, col, K, dy + n0 * pix * s.OC, s.OC, n0 > 0, dw, s.OC);
   }
 }
 

@@ -147,9 +147,11 @@ template <int OP> inline float uop(float x, float alpha) {
 template <int OP> VG_CLONES void un_run(const float* __restrict x, float* __restrict o, int64_t n, float alpha) {
   for (int64_t i = 0; i < n; ++i) o[i] = uop<OP>(x[i], alpha);
 }
+void tanh_run(const float* x, float* o, int64_t n, float) { tanh_exact(x, o, n); }
 using UnFn = void (*)(const float*, float*, int64_t, float);
 UnFn pick_un(int op) {
   switch (op) {
+    case U_TANH: return tanh_run;
     case U_RELU: return un_run<U_RELU>;
     case U_RELU6: return un_run<U_RELU6>;
     case U_STEP: return un_run<U_STEP>;
@@ -173,7 +175,6 @@ UnFn pick_un(int op) {
 }  // namespace
 
 void unary(int op, const float* x, float* out, int64_t n, float alpha) {
-  if (op == U_TANH) return tanh_exact(x, out, n);
   UnFn fn = pick_un(op);
   parallel_for(n, kGrain, [&](int64_t a, int64_t b) { fn(x + a, out + a, b - a, alpha); });
 }

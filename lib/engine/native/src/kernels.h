@@ -38,6 +38,15 @@ enum Act { ACT_LINEAR = 0, ACT_RELU, ACT_RELU6, ACT_ELU, ACT_PRELU, ACT_LEAKY, A
 void bias_act(float* C, int64_t rows, int64_t cols, const float* bias, int64_t biasLen, int act,
               float alpha, const float* prelu, int64_t preluLen);
 
+// ---- sgemm.cc ----------------------------------------------------------------
+// C = op(A) * op(B) (+ C when accumulating), C is M x N with row stride ldc; op(A) is M x K. Each
+// element is one in-order chain of fused multiply-adds over k, so the bits are the same on
+// AVX-512, AVX2 and the scalar fallback, at any thread count. VAEGAN_GEMM_ISA=avx2|scalar lowers
+// the level (tests compare the paths).
+void sgemm(bool transA, bool transB, int M, int N, int K, const float* A, int64_t lda, const float* B, int64_t ldb,
+           bool accumulate, float* C, int64_t ldc);
+const char* sgemm_isa();  // "avx512", "avx2" or "scalar"
+
 // ---- conv.cc (NHWC, dilation 1) -------------------------------------------
 struct ConvShape {
   int N, H, W, C;      // input x (or dx)
@@ -60,7 +69,7 @@ void binary(int op, const float* a, const float* b, void* out, int rank, const i
 enum UnOp { U_RELU = 0, U_RELU6, U_STEP, U_SIGMOID, U_TANH, U_NEG, U_EXP, U_LOG, U_ABS, U_SQRT,
             U_RSQRT, U_SQUARE, U_LEAKY, U_ELU, U_RECIP, U_LOG1P, U_SOFTPLUS, U_SIGN, U_EXPM1 };
 void unary(int op, const float* x, float* out, int64_t n, float alpha);
-// tanh with the bits of glibc 2.36's tanhf, eight lanes at a time (tanh.cc); unary(U_TANH) calls it.
+// tanh with the bits of glibc 2.36's tanhf, eight lanes at a time, serial (tanh.cc); unary(U_TANH) runs it.
 void tanh_exact(const float* x, float* out, int64_t n);
 // dy-weighted derivatives that tfjs computes with 2-4 kernels.
 void elu_grad(const float* dy, const float* y, float* out, int64_t n);

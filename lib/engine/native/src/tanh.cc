@@ -9,7 +9,8 @@
 #include <cstring>
 #include "kernels.h"
 
-// The lane vectors never cross a call (everything is inlined), so their ABI does not matter.
+// The lane vectors never cross a call (everything is inlined), so their ABI does not matter;
+// parameters go by reference, which also keeps GCC's note about their alignment quiet.
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace vg {
@@ -29,11 +30,11 @@ const float kLn2Hi = bits_to_float(0x3f317180), kLn2Lo = bits_to_float(0x3717f7d
 const float kQ1 = bits_to_float(0xbd088889), kQ2 = bits_to_float(0x3ad00d01), kQ3 = bits_to_float(0xb8a670cd),
             kQ4 = bits_to_float(0x36867e54), kQ5 = bits_to_float(0xb457edbb);
 
-inline __attribute__((always_inline)) f8 as_f(i8 v) { return (f8)v; }  // same bits
-inline __attribute__((always_inline)) i8 as_i(f8 v) { return (i8)v; }
+inline __attribute__((always_inline)) f8 as_f(const i8& v) { return (f8)v; }  // same bits
+inline __attribute__((always_inline)) i8 as_i(const f8& v) { return (i8)v; }
 
 // expm1f(u) for u = ±2|x| as tanhf calls it: u in [-2, -2^-54] or [2, 44).
-inline __attribute__((always_inline)) f8 expm1_lanes(f8 u) {
+inline __attribute__((always_inline)) f8 expm1_lanes(const f8& u) {
   const i8 hu = as_i(u) & 0x7fffffff;
   const i8 positive = as_i(u) >= 0;
   // Reduction u = k·ln2 + x, x = hi − lo, c its rounding error. k is 0 up to ln2/2, −1 up to
@@ -72,7 +73,7 @@ inline __attribute__((always_inline)) f8 expm1_lanes(f8 u) {
   return hu < 0x33000000 ? u : r;  // |u| < 2^-25: expm1 is u itself
 }
 
-inline __attribute__((always_inline)) f8 tanh_lanes(f8 x) {
+inline __attribute__((always_inline)) f8 tanh_lanes(const f8& x) {
   const i8 ix = as_i(x) & 0x7fffffff;
   const i8 negative = as_i(x) < 0;
   const f8 a = as_f(ix);
@@ -88,7 +89,9 @@ inline __attribute__((always_inline)) f8 tanh_lanes(f8 x) {
   return ix > 0x7f7fffff ? nonFinite : z;
 }
 
-VG_CLONES void tanh_run(const float* __restrict in, float* __restrict out, int64_t n) {
+}  // namespace
+
+VG_CLONES void tanh_exact(const float* __restrict in, float* __restrict out, int64_t n) {
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
     f8 v;
@@ -102,12 +105,6 @@ VG_CLONES void tanh_run(const float* __restrict in, float* __restrict out, int64
     v = tanh_lanes(v);
     std::memcpy(out + i, &v, (n - i) * sizeof(float));
   }
-}
-
-}  // namespace
-
-void tanh_exact(const float* x, float* out, int64_t n) {
-  parallel_for(n, 1 << 14, [&](int64_t a, int64_t b) { tanh_run(x + a, out + a, b - a); });
 }
 
 }  // namespace vg

@@ -1,0 +1,211 @@
+// The convolutions' matrix products. Every element of C is one in-order chain of fused
+// multiply-adds, c = fma(a[i,k], b[k,j], c) for k = 0, 1, ..., K-1 starting from 0 (or from C
+// when accumulating). Register tiles, K blocks and the thread split only decide *when* each
+// chain advances, never its order, so AVX-512, AVX2 and the scalar fallback give the same bits
+// at any thread count.
+#include <immintrin.h>
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+#include "kernels.h"
+
+namespace vg {
+namespace {
+
+constexpr int kKC = 512;  // K block: one B strip (kKC x 32 floats) stays in L2 across a row block
+
+enum Isa { ISA_SCALAR = 0, ISA_AVX2, ISA_AVX512 };
+
+Isa detect_isa() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  // VAEGAN_GEMM_ISA lowers the level, so tests can compare the paths on one machine.
+  const char* want = std::getenv("VAEGAN_GEMM_ISA");
+  Isa cap = ISA_SCALAR;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) cap = ISA_AVX2;
+  if (cap == ISA_AVX2 && __builtin_cpu_supports("avx512f")) cap = ISA_AVX512;
+  if (want && std::strcmp(want, "scalar") == 0) return ISA_SCALAR;
+  if (want && std::strcmp(want, "avx2") == 0) return std::min(cap, ISA_AVX2);
+  return cap;
+#else
+  return ISA_SCALAR;
+#endif
+}
+
+// A's element (r, k) of a row block: a[r * rs + k * ks]; (rs, ks) = (lda, 1) or (1, lda) when transposed.
+struct ABlock {
+  const float* a;
+  int64_t rs, ks;
+};
+
+// ---- micro-kernels: C[MR x NR] (+)= A[MR x kc] * Bp[kc x NR], Bp packed with row stride NR --------
+
+#if defined(__x86_64__) && defined(__GNUC__)
+template <int NV>
+__attribute__((target("avx512f"))) void kern_avx512(int kc, ABlock A, const float* bp, float* c, int64_t ldc,
+                                                    bool load) {
+  constexpr int MR = 12;
+  __m512 acc[MR][NV];
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) acc[r][v] = load ? _mm512_loadu_ps(c + r * ldc + 16 * v) : _mm512_setzero_ps();
+  const float* a = A.a;
+  for (int k = 0; k < kc; ++k, a += A.ks, bp += 32) {
+    __m512 b[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(bp + 16 * v);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; ++r) {
+      const __m512 x = _mm512_set1_ps(a[r * A.rs]);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(x, b[v], acc[r][v]);
+    }
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) _mm512_storeu_ps(c + r * ldc + 16 * v, acc[r][v]);
+}
+
+template <int NV>
+__attribute__((target("avx2,fma"))) void kern_avx2(int kc, ABlock A, const float* bp, float* c, int64_t ldc,
+                                                   bool load) {
+  constexpr int MR = 6;
+  __m256 acc[MR][NV];
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) acc[r][v] = load ? _mm256_loadu_ps(c + r * ldc + 8 * v) : _mm256_setzero_ps();
+  const float* a = A.a;
+  for (int k = 0; k < kc; ++k, a += A.ks, bp += 16) {
+    __m256 b[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) b[v] = _mm256_loadu_ps(bp + 8 * v);
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; ++r) {
+      const __m256 x = _mm256_broadcast_ss(a + r * A.rs);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(x, b[v], acc[r][v]);
+    }
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) _mm256_storeu_ps(c + r * ldc + 8 * v, acc[r][v]);
+}
+#endif
+
+// Same chains with std::fma, for CPUs without FMA units (slow, but the same bits).
+void kern_scalar(int kc, ABlock A, const float* bp, float* c, int64_t ldc, bool load, int mr, int nr, int bstride) {
+  for (int r = 0; r < mr; ++r)
+    for (int j = 0; j < nr; ++j) {
+      float s = load ? c[r * ldc + j] : 0.f;
+      for (int k = 0; k < kc; ++k) s = std::fma(A.a[r * A.rs + k * A.ks], bp[k * bstride + j], s);
+      c[r * ldc + j] = s;
+    }
+}
+
+struct Geometry {
+  Isa isa;
+  int MR, NR;
+};
+
+Geometry geometry() {
+  static const Isa isa = detect_isa();
+  if (isa == ISA_AVX512) return {isa, 12, 32};
+  return {isa, 6, 16};
+}
+
+// One tile of C: rows x cols (<= MR x NR). Edge tiles go through a temporary C tile, so the
+// kernels never write outside C; A's rows are already padded to MR by the caller.
+void tile(const Geometry& g, int kc, ABlock a, int rows, const float* bp, float* c, int64_t ldc, int cols, bool load) {
+  const int MR = g.MR, NR = g.NR;
+  alignas(64) float tmpC[12 * 32];
+  const bool direct = rows == MR && cols == NR;
+  float* cc = direct ? c : tmpC;
+  const int64_t ldcc = direct ? ldc : NR;
+  if (!direct && load) {
+    for (int r = 0; r < MR; ++r)
+      for (int j = 0; j < NR; ++j) tmpC[r * NR + j] = r < rows && j < cols ? c[r * ldc + j] : 0.f;
+  }
+  const int half = NR / 2;
+  switch (g.isa) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    case ISA_AVX512:
+      if (cols <= half) kern_avx512<1>(kc, a, bp, cc, ldcc, load);
+      else kern_avx512<2>(kc, a, bp, cc, ldcc, load);
+      break;
+    case ISA_AVX2:
+      if (cols <= half) kern_avx2<1>(kc, a, bp, cc, ldcc, load);
+      else kern_avx2<2>(kc, a, bp, cc, ldcc, load);
+      break;
+#endif
+    default:
+      kern_scalar(kc, a, bp, cc, ldcc, load, MR, NR, NR);
+  }
+  if (!direct)
+    for (int r = 0; r < rows; ++r) std::memcpy(c + r * ldc, tmpC + r * NR, size_t(cols) * sizeof(float));
+}
+
+}  // namespace
+
+const char* sgemm_isa() {
+  static const char* names[] = {"scalar", "avx2", "avx512"};
+  return names[geometry().isa];
+}
+
+void sgemm(bool transA, bool transB, int M, int N, int K, const float* A, int64_t lda, const float* B, int64_t ldb,
+           bool accumulate, float* C, int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < M; ++i) std::memset(C + int64_t(i) * ldc, 0, size_t(N) * sizeof(float));
+    return;
+  }
+  const Geometry g = geometry();
+  const int NR = g.NR, MR = g.MR;
+  const int strips = (N + NR - 1) / NR;
+  // B packed whole: strip s holds rows k of columns [s*NR, s*NR + NR), zero-padded.
+  static std::vector<float> bp;
+  bp.assign(size_t(strips) * NR * K, 0.f);
+  for (int s = 0; s < strips; ++s) {
+    float* dst = bp.data() + size_t(s) * NR * K;
+    const int j0 = s * NR, w = std::min(NR, N - j0);
+    if (!transB) {
+      for (int k = 0; k < K; ++k) std::memcpy(dst + size_t(k) * NR, B + k * ldb + j0, size_t(w) * sizeof(float));
+    } else {
+      for (int j = 0; j < w; ++j) {
+        const float* src = B + (j0 + j) * ldb;
+        for (int k = 0; k < K; ++k) dst[size_t(k) * NR + j] = src[k];
+      }
+    }
+  }
+  const int blocks = (M + MR - 1) / MR;
+  const double flops = 2.0 * M * N * K;
+  for (int k0 = 0; k0 < K; k0 += kKC) {
+    const int kc = std::min(kKC, K - k0);
+    const bool load = accumulate || k0 > 0;
+    auto run = [&](int64_t b0, int64_t b1) {
+      thread_local std::vector<float> padA;
+      for (int64_t b = b0; b < b1; ++b) {
+        const int i0 = int(b) * MR, rows = std::min(MR, M - i0);
+        ABlock a = transA ? ABlock{A + int64_t(k0) * lda + i0, 1, lda} : ABlock{A + int64_t(i0) * lda + k0, lda, 1};
+        if (rows < MR) {  // last block: its rows copied in A's own layout, zero rows below
+          padA.assign(size_t(MR) * kc, 0.f);
+          for (int r = 0; r < rows; ++r)
+            for (int k = 0; k < kc; ++k) padA[transA ? size_t(k) * MR + r : size_t(r) * kc + k] = a.a[r * a.rs + k * a.ks];
+          a = transA ? ABlock{padA.data(), 1, MR} : ABlock{padA.data(), kc, 1};
+        }
+        for (int s = 0; s < strips; ++s)
+          tile(g, kc, a, rows, bp.data() + size_t(s) * NR * K + size_t(k0) * NR, C + int64_t(i0) * ldc + s * NR, ldc,
+               std::min(NR, N - s * NR), load);
+      }
+    };
+    // Below ~64 MFLOP a second thread costs more in wake-ups than it saves.
+    parallel_for(blocks, flops >= 64e6 ? 1 : blocks, run);
+  }
+}
+
+}  // namespace vg
