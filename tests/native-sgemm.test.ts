@@ -113,8 +113,8 @@ test("convolution bits do not depend on the thread count", { skip }, async () =>
 test("AVX-512, AVX2 and scalar paths give the same bits", { skip }, () => {
   const run = (isa?: string): { gemm: string; hash: string } => {
     const env = { ...process.env };
-    if (isa) env.VAEGAN_GEMM_ISA = isa;
-    else delete env.VAEGAN_GEMM_ISA;
+    if (isa) env.VAE_GAN_GEMM_ISA = isa;
+    else delete env.VAE_GAN_GEMM_ISA;
     const out = execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "helpers", "conv-bits.ts")], { env, encoding: "utf8" });
     return JSON.parse(out.trim().split("\n").pop()!) as { gemm: string; hash: string };
   };

@@ -1,6 +1,6 @@
 /**
  * Prints the native engine's gemm level and a SHA-256 of convolution outputs and gradients, for
- * tests that run it under VAEGAN_GEMM_ISA=avx2|scalar and compare with the default level.
+ * tests that run it under VAE_GAN_GEMM_ISA=avx2|scalar and compare with the default level.
  */
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";

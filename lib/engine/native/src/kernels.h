@@ -41,7 +41,7 @@ void bias_act(float* C, int64_t rows, int64_t cols, const float* bias, int64_t b
 // ---- sgemm.cc ----------------------------------------------------------------
 // C = op(A) * op(B) (+ C when accumulating), C is M x N with row stride ldc; op(A) is M x K. Each
 // element is one in-order chain of fused multiply-adds over k, so the bits are the same on
-// AVX-512, AVX2 and the scalar fallback, at any thread count. VAEGAN_GEMM_ISA=avx2|scalar lowers
+// AVX-512, AVX2 and the scalar fallback, at any thread count. VAE_GAN_GEMM_ISA=avx2|scalar lowers
 // the level (tests compare the paths).
 void sgemm(bool transA, bool transB, int M, int N, int K, const float* A, int64_t lda, const float* B, int64_t ldb,
            bool accumulate, float* C, int64_t ldc);

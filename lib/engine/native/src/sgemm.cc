@@ -20,8 +20,8 @@ enum Isa { ISA_SCALAR = 0, ISA_AVX2, ISA_AVX512 };
 
 Isa detect_isa() {
 #if defined(__x86_64__) && defined(__GNUC__)
-  // VAEGAN_GEMM_ISA lowers the level, so tests can compare the paths on one machine.
-  const char* want = std::getenv("VAEGAN_GEMM_ISA");
+  // VAE_GAN_GEMM_ISA lowers the level, so tests can compare the paths on one machine.
+  const char* want = std::getenv("VAE_GAN_GEMM_ISA");
   Isa cap = ISA_SCALAR;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) cap = ISA_AVX2;
   if (cap == ISA_AVX2 && __builtin_cpu_supports("avx512f")) cap = ISA_AVX512;
