@@ -39,62 +39,36 @@ struct ABlock {
   int64_t rs, ks;
 };
 
-// ---- micro-kernels: C[MR x NR] (+)= A[MR x kc] * Bp[kc x NR], Bp packed with row stride NR --------
+// ---- micro-kernels (sgemm-kernel.inc), one namespace per instruction set --------------------------
 
 #if defined(__x86_64__) && defined(__GNUC__)
-template <int NV>
-__attribute__((target("avx512f"))) void kern_avx512(int kc, ABlock A, const float* bp, float* c, int64_t ldc,
-                                                    bool load) {
-  constexpr int MR = 12;
-  __m512 acc[MR][NV];
-#pragma GCC unroll 12
-  for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) acc[r][v] = load ? _mm512_loadu_ps(c + r * ldc + 16 * v) : _mm512_setzero_ps();
-  const float* a = A.a;
-  for (int k = 0; k < kc; ++k, a += A.ks, bp += 32) {
-    __m512 b[NV];
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(bp + 16 * v);
-#pragma GCC unroll 12
-    for (int r = 0; r < MR; ++r) {
-      const __m512 x = _mm512_set1_ps(a[r * A.rs]);
-#pragma GCC unroll 2
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(x, b[v], acc[r][v]);
-    }
-  }
-#pragma GCC unroll 12
-  for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) _mm512_storeu_ps(c + r * ldc + 16 * v, acc[r][v]);
-}
+namespace avx512 {
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+using Vec = __m512;
+constexpr int kLanes = 16, kMR = 12;
+inline Vec vload(const float* p) { return _mm512_loadu_ps(p); }
+inline void vstore(float* p, Vec v) { _mm512_storeu_ps(p, v); }
+inline Vec vzero() { return _mm512_setzero_ps(); }
+inline Vec vbcast(const float* p) { return _mm512_set1_ps(*p); }
+inline Vec vfma(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
+#include "sgemm-kernel.inc"
+#pragma GCC pop_options
+}  // namespace avx512
 
-template <int NV>
-__attribute__((target("avx2,fma"))) void kern_avx2(int kc, ABlock A, const float* bp, float* c, int64_t ldc,
-                                                   bool load) {
-  constexpr int MR = 6;
-  __m256 acc[MR][NV];
-#pragma GCC unroll 12
-  for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) acc[r][v] = load ? _mm256_loadu_ps(c + r * ldc + 8 * v) : _mm256_setzero_ps();
-  const float* a = A.a;
-  for (int k = 0; k < kc; ++k, a += A.ks, bp += 16) {
-    __m256 b[NV];
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) b[v] = _mm256_loadu_ps(bp + 8 * v);
-#pragma GCC unroll 6
-    for (int r = 0; r < MR; ++r) {
-      const __m256 x = _mm256_broadcast_ss(a + r * A.rs);
-#pragma GCC unroll 2
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(x, b[v], acc[r][v]);
-    }
-  }
-#pragma GCC unroll 12
-  for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) _mm256_storeu_ps(c + r * ldc + 8 * v, acc[r][v]);
-}
+namespace avx2 {
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+using Vec = __m256;
+constexpr int kLanes = 8, kMR = 6;
+inline Vec vload(const float* p) { return _mm256_loadu_ps(p); }
+inline void vstore(float* p, Vec v) { _mm256_storeu_ps(p, v); }
+inline Vec vzero() { return _mm256_setzero_ps(); }
+inline Vec vbcast(const float* p) { return _mm256_broadcast_ss(p); }
+inline Vec vfma(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
+#include "sgemm-kernel.inc"
+#pragma GCC pop_options
+}  // namespace avx2
 #endif
 
 // Same chains with std::fma, for CPUs without FMA units (slow, but the same bits).
@@ -112,17 +86,22 @@ struct Geometry {
   int MR, NR;
 };
 
+constexpr int kMaxTile = 12 * 32;
+
 Geometry geometry() {
   static const Isa isa = detect_isa();
-  if (isa == ISA_AVX512) return {isa, 12, 32};
-  return {isa, 6, 16};
+#if defined(__x86_64__) && defined(__GNUC__)
+  static_assert(avx512::kMR * 2 * avx512::kLanes <= kMaxTile && avx2::kMR * 2 * avx2::kLanes <= kMaxTile);
+  if (isa == ISA_AVX512) return {isa, avx512::kMR, 2 * avx512::kLanes};
+#endif
+  return {isa, 6, 16};  // AVX2's tile; the scalar kernel takes any
 }
 
 // One tile of C: rows x cols (<= MR x NR). Edge tiles go through a temporary C tile, so the
 // kernels never write outside C; A's rows are already padded to MR by the caller.
 void tile(const Geometry& g, int kc, ABlock a, int rows, const float* bp, float* c, int64_t ldc, int cols, bool load) {
   const int MR = g.MR, NR = g.NR;
-  alignas(64) float tmpC[12 * 32];
+  alignas(64) float tmpC[kMaxTile];
   const bool direct = rows == MR && cols == NR;
   float* cc = direct ? c : tmpC;
   const int64_t ldcc = direct ? ldc : NR;
@@ -134,12 +113,12 @@ void tile(const Geometry& g, int kc, ABlock a, int rows, const float* bp, float*
   switch (g.isa) {
 #if defined(__x86_64__) && defined(__GNUC__)
     case ISA_AVX512:
-      if (cols <= half) kern_avx512<1>(kc, a, bp, cc, ldcc, load);
-      else kern_avx512<2>(kc, a, bp, cc, ldcc, load);
+      if (cols <= half) avx512::kern<1>(kc, a, bp, cc, ldcc, load);
+      else avx512::kern<2>(kc, a, bp, cc, ldcc, load);
       break;
     case ISA_AVX2:
-      if (cols <= half) kern_avx2<1>(kc, a, bp, cc, ldcc, load);
-      else kern_avx2<2>(kc, a, bp, cc, ldcc, load);
+      if (cols <= half) avx2::kern<1>(kc, a, bp, cc, ldcc, load);
+      else avx2::kern<2>(kc, a, bp, cc, ldcc, load);
       break;
 #endif
     default:
@@ -167,7 +146,8 @@ void sgemm(bool transA, bool transB, int M, int N, int K, const float* A, int64_
   const Geometry g = geometry();
   const int NR = g.NR, MR = g.MR;
   const int strips = (N + NR - 1) / NR;
-  // B packed whole: strip s holds rows k of columns [s*NR, s*NR + NR), zero-padded.
+  // B packed whole: strip s holds rows k of columns [s*NR, s*NR + NR), zero-padded. Kernels run on
+  // the JS thread only, so one buffer, kept between calls, suffices.
   static std::vector<float> bp;
   bp.assign(size_t(strips) * NR * K, 0.f);
   for (int s = 0; s < strips; ++s) {
