@@ -35,6 +35,11 @@ export function rand(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   return out;
 }
 
+/** A tensor of `shape` holding rand(size, seed, lo, hi). */
+export function randTensor(shape: number[], seed: number, lo = -1, hi = 1): tf.Tensor {
+  return tf.tensor(rand(shape.reduce((a, b) => a * b, 1), seed, lo, hi), shape);
+}
+
 export type Values = Float32Array | Int32Array | Uint8Array;
 
 /**

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { assertSame, nativeSkip, rand, relError } from "./native-helpers";
+import { assertSame, nativeSkip, randTensor, relError } from "./native-helpers";
 
 /** Asserts the named kernels ran natively (no cpu fallback) since the last reset. */
 function assertNative(kernels: string[]): void {
@@ -20,7 +20,7 @@ function assertNative(kernels: string[]): void {
 }
 
 const skip = nativeSkip();
-const t = (shape: number[], seed: number, lo = -1, hi = 1): tf.Tensor => tf.tensor(rand(shape.reduce((a, b) => a * b, 1), seed, lo, hi), shape);
+const t = randTensor;
 
 test("native backend registers idempotently and lists its kernels", { skip }, () => {
   const native = require("../lib/engine/native") as typeof import("../lib/engine/native");

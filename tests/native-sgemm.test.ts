@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { nativeSkip, rand } from "./native-helpers";
+import { nativeSkip, randTensor } from "./native-helpers";
 
 const skip = nativeSkip();
 const native = (): typeof import("../lib/engine/native") => require("../lib/engine/native");
@@ -33,7 +33,7 @@ function same(label: string, got: Float32Array, want: Float32Array): void {
   }
 }
 
-const tensor = (shape: number[], seed: number): tf.Tensor4D => tf.tensor4d(rand(shape.reduce((a, b) => a * b, 1), seed), shape as [number, number, number, number]);
+const tensor = (shape: number[], seed: number): tf.Tensor4D => randTensor(shape, seed) as tf.Tensor4D;
 
 test("fmaf emulation rounds once", () => {
   assert.equal(fmaf(1 + 2 ** -23, 1 - 2 ** -23, 0), Math.fround(1 - 2 ** -46));

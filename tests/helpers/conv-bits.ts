@@ -4,13 +4,13 @@
  */
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
-import { rand } from "../native-helpers";
+import { rand, randTensor } from "../native-helpers";
 
 const native = require("../../lib/engine/native") as typeof import("../../lib/engine/native");
 native.registerNativeBackend();
 void tf.setBackend("native").then(() => {
   const hash = createHash("sha256");
-  const t = (shape: number[], seed: number): tf.Tensor4D => tf.tensor4d(rand(shape.reduce((a, b) => a * b, 1), seed), shape as [number, number, number, number]);
+  const t = (shape: number[], seed: number): tf.Tensor4D => randTensor(shape, seed) as tf.Tensor4D;
   // Edges of every kind: rows not a multiple of the tile, 13 and 45 columns, K blocks (700 > 512).
   const cases: Array<{ x: number[]; f: number[]; s: number; pad: "same" | "valid" }> = [
     { x: [2, 7, 5, 37], f: [1, 1, 37, 45], s: 1, pad: "valid" },
