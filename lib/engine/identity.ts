@@ -1,6 +1,6 @@
 /**
  * What decides a trained result's bits besides its configuration and code: the active tfjs backend
- * and, for the native engine, its kernels' C++ sources and its thread counts (OpenBLAS sums a product
+ * and, for the native engine, its kernels' sources and its thread counts (OpenBLAS sums a product
  * split over two threads in another order than on one, so weights differ bitwise). Caches key on it
  * (lib/train/run-cache).
  */
@@ -13,7 +13,7 @@ export interface EngineIdentity {
   /** Native engine only: the addon's pool threads and OpenBLAS threads. */
   threads?: number;
   blasThreads?: number;
-  /** Native engine only: digest of the addon's sources (a kernel may sum in another order after a change). */
+  /** Native engine only: digest of its kernels' sources, C++ and TypeScript (a kernel may round otherwise after a change). */
   kernels?: string;
 }
 
@@ -27,6 +27,6 @@ export function engineIdentity(): EngineIdentity {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { nativeInfo } = require("./native/index") as typeof import("./native/index");
   const info = nativeInfo();
-  kernelsDigest ??= sourceDigest({ root: PROJECT_ROOT, entries: ["lib/engine/native/src"] }).slice(0, 12);
+  kernelsDigest ??= sourceDigest({ root: PROJECT_ROOT, entries: ["lib/engine/native"], skip: /native\/build|\.md$/ }).slice(0, 12);
   return { backend, threads: info.threads, blasThreads: info.blasThreads, kernels: kernelsDigest };
 }

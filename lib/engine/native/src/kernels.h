@@ -14,10 +14,11 @@ namespace vg {
 #endif
 
 // ---- threading (pool.cc) -------------------------------------------------
+// Products below this many FLOPs run on one thread: waking a second costs more than it saves.
+constexpr double kParallelFlops = 64e6;
 void set_threads(int n);  // our pool
 int get_threads();
-// OpenBLAS threads for large products only: below ~64 MFLOP a second thread costs more in
-// wake-ups than it saves, so those run single-threaded whatever the setting.
+// OpenBLAS threads for products of kParallelFlops or more; smaller ones run single-threaded.
 void set_blas_threads(int n);
 int get_blas_threads();
 void blas_threads_for(double flops);

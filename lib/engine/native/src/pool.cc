@@ -110,7 +110,7 @@ int g_blas_threads = 1, g_blas_current = -1;
 void set_blas_threads(int n) { g_blas_threads = n < 1 ? 1 : n; }
 int get_blas_threads() { return g_blas_threads; }
 void blas_threads_for(double flops) {
-  const int want = flops >= 64e6 ? g_blas_threads : 1;
+  const int want = flops >= kParallelFlops ? g_blas_threads : 1;
   if (want != g_blas_current) {
     openblas_set_num_threads(want);
     g_blas_current = want;

@@ -72,11 +72,11 @@ inline Vec vfma(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
 #endif
 
 // Same chains with std::fma, for CPUs without FMA units (slow, but the same bits).
-void kern_scalar(int kc, ABlock A, const float* bp, float* c, int64_t ldc, bool load, int mr, int nr, int bstride) {
+void kern_scalar(int kc, ABlock A, const float* bp, float* c, int64_t ldc, bool load, int mr, int nr) {
   for (int r = 0; r < mr; ++r)
     for (int j = 0; j < nr; ++j) {
       float s = load ? c[r * ldc + j] : 0.f;
-      for (int k = 0; k < kc; ++k) s = std::fma(A.a[r * A.rs + k * A.ks], bp[k * bstride + j], s);
+      for (int k = 0; k < kc; ++k) s = std::fma(A.a[r * A.rs + k * A.ks], bp[k * nr + j], s);
       c[r * ldc + j] = s;
     }
 }
@@ -122,7 +122,7 @@ void tile(const Geometry& g, int kc, ABlock a, int rows, const float* bp, float*
       break;
 #endif
     default:
-      kern_scalar(kc, a, bp, cc, ldcc, load, MR, NR, NR);
+      kern_scalar(kc, a, bp, cc, ldcc, load, MR, NR);
   }
   if (!direct)
     for (int r = 0; r < rows; ++r) std::memcpy(c + r * ldc, tmpC + r * NR, size_t(cols) * sizeof(float));
@@ -183,8 +183,7 @@ void sgemm(bool transA, bool transB, int M, int N, int K, const float* A, int64_
                std::min(NR, N - s * NR), load);
       }
     };
-    // Below ~64 MFLOP a second thread costs more in wake-ups than it saves.
-    parallel_for(blocks, flops >= 64e6 ? 1 : blocks, run);
+    parallel_for(blocks, flops >= kParallelFlops ? 1 : blocks, run);
   }
 }
 
