@@ -33,7 +33,7 @@ interface Options {
   seed: number;
   /** Threads of PyTorch and of the native engine alike, so a ratio compares equal hardware. */
   threads: number;
-  /** OPENBLAS_CORETYPE for both sides ("auto": unset, OpenBLAS picks for the CPU); undefined keeps the environment's. */
+  /** OPENBLAS_CORETYPE for the peer's OpenBLAS (numpy, PyTorch's dense products; "auto": unset, it picks for the CPU); undefined keeps the environment's. */
   blasCore?: string;
   /** oneDNN's highest instruction set for the PyTorch peer (ONEDNN_MAX_CPU_ISA); undefined: what it detects. */
   peerIsa?: string;
@@ -84,7 +84,7 @@ export function parseBenchArgs(argv: string[]): Options {
 }
 
 /** Lines the children and the peer print: one JSON object each. */
-type Line = { kind: "engine"; ok: boolean; summary?: string; reason?: string; blas_core?: string; gemm?: string }
+type Line = { kind: "engine"; ok: boolean; summary?: string; reason?: string; gemm?: string }
   | { kind: "model"; model: ModelName; img_per_s: number; batch?: number; steps: number; seconds: number; note?: string }
   | { kind: "matmul"; n: number; gflops: number }
   | { kind: "error"; model?: ModelName; n?: number; reason: string }
@@ -97,10 +97,9 @@ const firstLine = (err: unknown): string => (err instanceof Error ? err.message 
 async function child(engine: EngineName, o: Options): Promise<void> {
   try {
     const info = await selectEngine({ engine, log: () => {} });
-    // The ratios depend on the instruction sets: OpenBLAS picks its kernels (dense products) per CPU unless
-    // OPENBLAS_CORETYPE pins them; the convolutions' sgemm takes the CPU's best level.
+    // The ratios depend on the instruction sets: the native engine's sgemm takes the CPU's best level.
     const n = engine === "native" ? (require("../lib/engine/native") as typeof import("../lib/engine/native")).nativeInfo() : undefined;
-    emit({ kind: "engine", ok: true, summary: info.summary, ...(n ? { blas_core: n.blasCore, gemm: n.gemm } : {}) });
+    emit({ kind: "engine", ok: true, summary: info.summary, ...(n ? { gemm: n.gemm } : {}) });
   } catch (err) {
     emit({ kind: "engine", ok: false, reason: firstLine(err).replace(/^Engine "[^"]+" was forced by [^:]+ but cannot load: /, "").replace(/\. Remove \S+ to let .*$/, "") });
     return;
@@ -175,7 +174,7 @@ export function combineRounds(ours: readonly (number | null)[], peer: readonly (
   return { ours: median(ours), peer: median(peer), ratio: median(ratios), rounds: { ours: [...ours], peer: [...peer], ratio: ratios } };
 }
 
-/** The environment of both sides' children: the same OpenBLAS kernels for numpy, PyTorch and the native engine. */
+/** The environment of both sides' children; OPENBLAS_CORETYPE picks the kernels of the peer's OpenBLAS (numpy, PyTorch's dense products). */
 function baseEnv(o: Options): NodeJS.ProcessEnv {
   const env = { ...process.env };
   if (o.blasCore === "auto") delete env.OPENBLAS_CORETYPE;
@@ -232,13 +231,11 @@ async function parent(o: Options): Promise<void> {
 
   const rows: Row[] = [];
   const matRows: MatRow[] = [];
-  let blasCore: string | undefined;
   let gemm: string | undefined;
   const many = o.rounds > 1;
   for (const engine of o.engines) {
     const results = rounds.map((r) => r.engines.get(engine)!);
     const heads = results.map((r) => r.lines.find((l) => l.kind === "engine") as Extract<Line, { kind: "engine" }> | undefined);
-    blasCore ??= heads.find((h) => h?.blas_core)?.blas_core;
     gemm ??= heads.find((h) => h?.gemm)?.gemm;
     const head = heads.find((h) => h?.ok) ?? heads[0];
     const notLoaded = !head ? (results[0]!.failure ?? "the child printed nothing") : head.ok ? undefined : `did not load: ${head.reason}`;
@@ -272,7 +269,7 @@ async function parent(o: Options): Promise<void> {
   };
 
   if (o.json) {
-    process.stdout.write(JSON.stringify({ info: { batch: BENCH_BATCH, seconds: o.seconds, rounds: o.rounds, max_cell_seconds: o.maxCellSeconds, seed: o.seed, threads: o.threads, native_blas_core: blasCore ?? null, native_gemm: gemm ?? null, openblas_coretype: env.OPENBLAS_CORETYPE ?? null, peer_isa: o.peerIsa ?? null, torch: tInfo ?? null, torch_failure: torch.failure ?? null } }) + "\n");
+    process.stdout.write(JSON.stringify({ info: { batch: BENCH_BATCH, seconds: o.seconds, rounds: o.rounds, max_cell_seconds: o.maxCellSeconds, seed: o.seed, threads: o.threads, native_gemm: gemm ?? null, openblas_coretype: env.OPENBLAS_CORETYPE ?? null, peer_isa: o.peerIsa ?? null, torch: tInfo ?? null, torch_failure: torch.failure ?? null } }) + "\n");
     for (const row of [...rows, ...matRows]) process.stdout.write(JSON.stringify(row) + "\n");
     return;
   }
@@ -307,7 +304,7 @@ async function parent(o: Options): Promise<void> {
     : `PyTorch peer: ${torch.failure ?? "no info"}`);
   // PyTorch's convolutions run on oneDNN, which picks its instruction set itself (AVX-512 where the CPU has it).
   out.push(`PyTorch's oneDNN: ${o.peerIsa ? `instruction sets up to ${o.peerIsa} (--peer-isa)` : "the CPU's best instruction set (--peer-isa caps it)"}`);
-  if (blasCore) out.push(`native engine: convolutions on its own sgemm (${gemm ?? "?"}${env.VAE_GAN_GEMM_ISA ? `, VAE_GAN_GEMM_ISA = ${env.VAE_GAN_GEMM_ISA}` : ""}), dense products on OpenBLAS ${blasCore} kernels (OPENBLAS_CORETYPE ${env.OPENBLAS_CORETYPE ? `= ${env.OPENBLAS_CORETYPE}` : "unset: chosen for this CPU"})`);
+  if (gemm) out.push(`native engine: matrix products (convolutions and dense layers) on its own sgemm (${gemm}${env.VAE_GAN_GEMM_ISA ? `, VAE_GAN_GEMM_ISA = ${env.VAE_GAN_GEMM_ISA}` : ""}); the peer's OpenBLAS on ${env.OPENBLAS_CORETYPE ? `OPENBLAS_CORETYPE = ${env.OPENBLAS_CORETYPE}` : "the kernels it chose for this CPU (OPENBLAS_CORETYPE unset)"}`);
   notes.forEach((s, i) => out.push(`[${i + 1}] ${s}`));
   process.stdout.write(out.join("\n") + "\n");
 }

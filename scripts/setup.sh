@@ -6,10 +6,11 @@ cd "$(dirname "$0")/.."
 
 # Debian packages, grouped by what needs them.
 JUPYTER=(jupyter-nbconvert jupyter-client python3-jupyter-client python3-nbclient python3-nbformat jupyter-notebook python3-ipykernel python3-ipython)
-NATIVE=(g++ make libopenblas-dev)
+NATIVE=(g++ make)
 DATA=(dataset-fashion-mnist)
 RENDER=(pandoc chromium poppler-utils fonts-dejavu)
-BENCH=(python3-torch python3-numpy)
+# OpenBLAS for the peer's numpy (its first choice for libblas.so.3 would be the slow reference BLAS).
+BENCH=(python3-torch python3-numpy libopenblas0-pthread)
 PACKAGES=("${JUPYTER[@]}" "${NATIVE[@]}" "${DATA[@]}" "${RENDER[@]}" "${BENCH[@]}")
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
@@ -49,7 +50,7 @@ else
   npm ci --no-audit --no-fund
 fi
 
-say "building the native OpenBLAS engine"
+say "building the native engine"
 node_modules/.bin/tsx scripts/build-native.ts ${VAE_GAN_SETUP_STRICT:+--strict}
 
 say "registering the Jupyter kernel"

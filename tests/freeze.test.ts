@@ -1,10 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
 import { RESULTS_MIME } from "../lib/viz/results-types";
-import { CodeDigests, codeDigests, freezeHash, NotebookJson, notebookNames, notebookThreads, planNotebook, usesStudies } from "../scripts/render/freeze";
+import { CodeDigests, codeDigests, freezeHash, NotebookJson, notebookNames, planNotebook, usesStudies } from "../scripts/render/freeze";
 import { tempDir } from "./helpers/fixtures";
 
 /** A copy of the project's lib/ and lock file, the inputs of the code digest, in a new folder. */
@@ -94,18 +95,13 @@ test("a notebook is planned as frozen while its stored hash matches, and under t
   assert.equal(planNotebook(dir, "01-a.ipynb", digests("changed")).frozen, false, "changed code re-executes it");
 });
 
-test("a notebook re-executes with the native thread count its outputs were made with, unless one is forced", () => {
-  assert.equal(notebookThreads(undefined, 1, 8), 1, "the recorded count");
-  assert.equal(notebookThreads(undefined, undefined, 8), 2, "else the engine's default, min(2, cores)");
-  assert.equal(notebookThreads(undefined, undefined, 1), 1);
-  assert.equal(notebookThreads("3", 1, 2), 3, "VAE_GAN_NATIVE_THREADS wins");
-  assert.equal(notebookThreads(" ", 1, 2), 1, "a blank or invalid override is ignored, as the engine ignores it");
-  assert.equal(notebookThreads("0", 2, 2), 2);
+test("a notebook executes with VAE_GAN_NATIVE_THREADS or the engine's default, whatever count it last ran with", () => {
   const dir = tempDir("freeze-threads");
   fs.writeFileSync(path.join(dir, "05-b.ipynb"), JSON.stringify({ ...notebook(["b()"]), metadata: { vae_gan: { freeze: "x", profile: "full", threads: 1 } } }));
   const digests: CodeDigests = { all: "c", withoutStudies: "c", studyExports: [] };
-  assert.equal(planNotebook(dir, "05-b.ipynb", digests).threads, 1);
-  assert.equal(planNotebook(dir, "05-b.ipynb", digests, undefined, "2").threads, 2);
+  assert.equal(planNotebook(dir, "05-b.ipynb", digests).threads, Math.min(2, os.availableParallelism()), "the default, min(2, cores)");
+  assert.equal(planNotebook(dir, "05-b.ipynb", digests, undefined, "3").threads, 3, "VAE_GAN_NATIVE_THREADS wins");
+  assert.equal(planNotebook(dir, "05-b.ipynb", digests, undefined, " ").threads, Math.min(2, os.availableParallelism()), "a blank override is ignored, as the engine ignores it");
 });
 
 test("display-only cell options leave the freeze hash alone; execution options and code do not", () => {

@@ -1,7 +1,7 @@
 /**
- * The convolutions' own sgemm (lib/engine/native/src/sgemm.cc): every output element is one
- * in-order chain of fused multiply-adds, so AVX-512, AVX2, the scalar fallback and any thread
- * count give the same bits. Checked against a float32 fma emulated exactly in JavaScript.
+ * The native engine's sgemm (lib/engine/native/src/sgemm.cc), behind convolutions and dense layers:
+ * every output element is one in-order chain of fused multiply-adds, so AVX-512, AVX2, the scalar
+ * fallback and any thread count give the same bits. Checked against a float32 fma emulated exactly in JavaScript.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -105,25 +105,28 @@ test("convolution bits do not depend on the thread count", { skip }, async () =>
     const one = run(1), two = run(2);
     for (let i = 0; i < one.length; i++) same(`output ${i} at 2 threads`, two[i], one[i]);
   } finally {
-    native().setNativeThreads(before.threads, before.blasThreads);
+    native().setNativeThreads(before.threads);
     tf.dispose([x, f]);
   }
 });
 
-test("AVX-512, AVX2 and scalar paths give the same bits", { skip }, () => {
-  const run = (isa?: string): { gemm: string; hash: string } => {
-    const env = { ...process.env };
+test("AVX-512, AVX2 and scalar paths, on one thread or two, give the same bits: products, gradients, training", { skip }, () => {
+  const run = (isa: string | undefined, threads: number): { gemm: string; threads: number; hash: string } => {
+    const env: NodeJS.ProcessEnv = { ...process.env, VAE_GAN_NATIVE_THREADS: String(threads) };
     if (isa) env.VAE_GAN_GEMM_ISA = isa;
     else delete env.VAE_GAN_GEMM_ISA;
-    const out = execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "helpers", "conv-bits.ts")], { env, encoding: "utf8" });
-    return JSON.parse(out.trim().split("\n").pop()!) as { gemm: string; hash: string };
+    const out = execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "helpers", "engine-bits.ts")], { env, encoding: "utf8" });
+    return JSON.parse(out.trim().split("\n").pop()!) as { gemm: string; threads: number; hash: string };
   };
-  const best = run();
+  const best = run(undefined, 1);
   const levels = ["avx512", "avx2", "scalar"];
   assert.ok(levels.includes(best.gemm), `unknown gemm level ${best.gemm}`);
+  const two = run(undefined, 2);
+  assert.equal(two.threads, 2);
+  assert.equal(two.hash, best.hash, `two threads differ from one (${best.gemm})`);
   // Every level at or below the CPU's: the override only lowers it.
   for (const isa of levels.slice(levels.indexOf(best.gemm) + 1)) {
-    const r = run(isa);
+    const r = run(isa, 2);
     assert.equal(r.gemm, isa);
     assert.equal(r.hash, best.hash, `${isa} differs from ${best.gemm}`);
   }

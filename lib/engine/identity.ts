@@ -1,8 +1,8 @@
 /**
  * What decides a trained result's bits besides its configuration and code: the active tfjs backend
- * and, for the native engine, its kernels' sources and its thread counts (OpenBLAS sums a product
- * split over two threads in another order than on one, so weights differ bitwise). Caches key on it
- * (lib/train/run-cache).
+ * and, for the native engine, its kernels' sources. Not its thread count nor the CPU's instruction
+ * set: every native kernel gives the same bits at any count, on AVX-512, AVX2 or neither
+ * (tests/native-training.test.ts). Caches key on it (lib/train/run-cache).
  */
 import * as tf from "@tensorflow/tfjs";
 import { sourceDigest } from "../core/code-digest";
@@ -10,9 +10,6 @@ import { PROJECT_ROOT } from "../paths";
 
 export interface EngineIdentity {
   backend: string;
-  /** Native engine only: the addon's pool threads and OpenBLAS threads. */
-  threads?: number;
-  blasThreads?: number;
   /** Native engine only: digest of its kernels' sources, C++ and TypeScript (a kernel may round otherwise after a change). */
   kernels?: string;
 }
@@ -23,10 +20,6 @@ let kernelsDigest: string | undefined;
 export function engineIdentity(): EngineIdentity {
   const backend = tf.getBackend();
   if (backend !== "native") return { backend };
-  // Loaded only here: the native module registers kernels and needs the built addon.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { nativeInfo } = require("./native/index") as typeof import("./native/index");
-  const info = nativeInfo();
   kernelsDigest ??= sourceDigest({ root: PROJECT_ROOT, entries: ["lib/engine/native"], skip: /native\/build|\.md$/ }).slice(0, 12);
-  return { backend, threads: info.threads, blasThreads: info.blasThreads, kernels: kernelsDigest };
+  return { backend, kernels: kernelsDigest };
 }

@@ -1,7 +1,7 @@
 /**
  * The engine ladder: picks the fastest TensorFlow.js backend that loads on this machine.
  *
- * Order: tfjs-node-gpu → tfjs-node → native (our OpenBLAS addon) → wasm → cpu.
+ * Order: tfjs-node-gpu → tfjs-node → native (our C++ addon) → wasm → cpu.
  * `VAE_GAN_ENGINE=<name>` forces one rung; a forced rung that cannot load is an error.
  */
 import * as path from "path";

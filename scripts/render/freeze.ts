@@ -6,7 +6,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { nativeThreads, threadsOverride } from "../../lib/engine/native";
+import { nativeThreads } from "../../lib/engine/native";
 import { sourceDigest } from "../../lib/core/code-digest";
 import { RESULTS_MIME } from "../../lib/viz/results-types";
 import { executionSource } from "./cell-options";
@@ -92,18 +92,9 @@ export interface NotebookPlan {
   frozen: boolean;
   /** How long its last execution took, when recorded. */
   seconds?: number;
-  /** The native engine's thread count a render executes it with (see {@link notebookThreads}). */
+  /** The native engine's thread count a render executes it with: VAE_GAN_NATIVE_THREADS, else the engine's
+   * default. Only the speed depends on it (the engine's results have the same bits at any count). */
   threads: number;
-}
-
-/**
- * Threads for the native engine while a notebook executes: `override` (VAE_GAN_NATIVE_THREADS) when given,
- * else the count its outputs were made with, else the engine's default, min(2, cores). The count decides how
- * OpenBLAS splits the larger products, so the last digits of everything trained: re-executing with the
- * recorded count reproduces the committed outputs exactly.
- */
-export function notebookThreads(override: string | undefined, recorded: number | undefined, cores: number): number {
-  return threadsOverride(override) ?? recorded ?? nativeThreads(undefined, cores);
 }
 
 /**
@@ -117,7 +108,7 @@ export function planNotebook(dir: string, name: string, code: CodeDigests, force
   const profile = forcedProfile ?? last?.profile ?? "quick";
   const others = notebookNames(dir).filter((f) => f !== name).map((f) => path.join(dir, f));
   const hash = freezeHash(nb, profile, usesStudies(nb, code.studyExports) ? code.all : code.withoutStudies, others);
-  const threads = notebookThreads(threadsEnv, last?.threads, os.availableParallelism());
+  const threads = nativeThreads(threadsEnv, os.availableParallelism());
   return { name, file, profile, lastProfile: last?.profile, hash, frozen: last?.freeze === hash, seconds: last?.seconds, threads };
 }
 

@@ -38,8 +38,8 @@ export interface NativeAddon {
   topK(x: Float32Array, rows: number, n: number, k: number, values: Float32Array, indices: Int32Array): boolean;
   batchNorm(x: Float32Array, out: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null,
     offset: Float32Array | null, eps: number): void;
-  setThreads(pool: number, blas: number): void;
-  info(): { threads: number; blasThreads: number; blas: string; blasCore: string; gemm: string; hardwareThreads: number };
+  setThreads(n: number): void;
+  info(): { threads: number; gemm: string; hardwareThreads: number };
 }
 
 /** Where `npm run build:native` puts the addon. */
@@ -52,18 +52,14 @@ export function loadAddon(): NativeAddon {
   if (cached) return cached;
   const rel = path.relative(process.cwd(), ADDON_PATH) || ADDON_PATH;
   if (!fs.existsSync(ADDON_PATH)) {
-    throw new Error(`addon not built: ${rel} missing; run npm run build:native (needs g++, make and libopenblas-dev)`);
+    throw new Error(`addon not built: ${rel} missing; run npm run build:native (needs g++ and make)`);
   }
-  // OpenBLAS worker threads busy-wait ~2^28 cycles after each product by default, which on a
-  // 2-core machine steals the core V8 and our own pool need; 2^16 cycles is enough to chain calls.
-  // Read once when the library loads, so it must be set before the require below.
-  process.env.OPENBLAS_THREAD_TIMEOUT ??= "16";
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     cached = require(ADDON_PATH) as NativeAddon;
   } catch (err) {
     const msg = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-    throw new Error(`addon ${rel} failed to load (${msg}); rebuild with npm run build:native (needs libopenblas-dev)`);
+    throw new Error(`addon ${rel} failed to load (${msg}); rebuild with npm run build:native`);
   }
   return cached;
 }

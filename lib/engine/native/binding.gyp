@@ -15,8 +15,7 @@
         "src/pool.cc"
       ],
       "include_dirs": [
-        "<!(node -p \"require('node-addon-api').include_dir\")",
-        "/usr/include/x86_64-linux-gnu/openblas-pthread"
+        "<!(node -p \"require('node-addon-api').include_dir\")"
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions", "-O2", "-O0"],
@@ -25,7 +24,7 @@
       # target_clones(avx2+fma, default) and picked at load time by the CPU.
       # -ffp-contract=off: no fused multiply-adds, so float32 results round like tfjs.
       "cflags_cc": ["-O3", "-fexceptions", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off", "-Wall", "-Wno-unused-parameter"],
-      "libraries": ["-lopenblas", "-lpthread"]
+      "libraries": ["-lpthread"]
     }
   ]
 }

@@ -1,6 +1,6 @@
 /**
  * The "native" TensorFlow.js backend: tfjs-backend-cpu with its heavy kernels replaced by
- * the vaegan_native addon (C++, OpenBLAS). See README.md in this folder.
+ * the vaegan_native addon (C++). See README.md in this folder.
  */
 import * as os from "os";
 import * as tf from "@tensorflow/tfjs-core";
@@ -22,19 +22,14 @@ export { setFusedAdam, fusedAdamEnabled, setLeanGradients };
 
 /** The tfjs backend name. */
 export const NATIVE_BACKEND = "native";
-/** Environment override for the thread count of the addon's pool and of OpenBLAS. */
+/** Environment override for the thread count of the addon's pool. */
 export const THREADS_ENV = "VAE_GAN_NATIVE_THREADS";
 
 /** What the engine runs with, for logs. */
 export interface NativeInfo {
-  /** Threads of the addon's own pool (im2col, col2im, elementwise). */
+  /** Threads of the addon's pool (matrix products of >= 64 MFLOP, im2col, col2im, elementwise). */
   threads: number;
-  /** OpenBLAS threads for products of >= 64 MFLOP (smaller ones always run on one thread). */
-  blasThreads: number;
-  /** OpenBLAS build string and the kernel core it picked for this CPU (dense layers' products). */
-  blas: string;
-  blasCore: string;
-  /** Instruction set of the convolutions' own sgemm: "avx512", "avx2" or "scalar" (same bits on each). */
+  /** Instruction set of the matrix products (sgemm): "avx512", "avx2" or "scalar" (same bits on each). */
   gemm: string;
   /** Kernels run natively; every other kernel is tfjs-backend-cpu's. */
   kernels: string[];
@@ -93,8 +88,8 @@ export function threadsOverride(text: string | undefined): number | undefined {
 
 /**
  * The engine's thread count: `override` (VAE_GAN_NATIVE_THREADS) when it names one, else min(2, cores). On
- * the 2-vCPU reference machine, with OpenBLAS's busy-wait shortened and a second BLAS thread only for
- * products of >= 64 MFLOP, two threads beat one for M1-M3 in the same-period runs (PyTorch's default also
+ * the 2-vCPU reference machine, with a second thread only for products of >= 64 MFLOP, two threads beat one
+ * for M1-M3 in the same-period runs (PyTorch's default also
  * keeps both cores busy: its autograd thread). On a machine whose other core is busy, VAE_GAN_NATIVE_THREADS=1
  * is safer.
  */
@@ -102,9 +97,9 @@ export function nativeThreads(override: string | undefined, cores: number): numb
   return threadsOverride(override) ?? Math.max(1, Math.min(2, cores));
 }
 
-/** Sets the addon's pool and OpenBLAS thread counts (default: VAE_GAN_NATIVE_THREADS, else min(2, cores)). */
-export function setNativeThreads(pool: number, blas: number = pool): void {
-  loadAddon().setThreads(Math.max(1, Math.floor(pool)), Math.max(1, Math.floor(blas)));
+/** Sets the addon's pool's thread count (default: VAE_GAN_NATIVE_THREADS, else min(2, cores)). */
+export function setNativeThreads(n: number): void {
+  loadAddon().setThreads(Math.max(1, Math.floor(n)));
 }
 
 function kernelTable(a: NativeAddon): KernelTable {
@@ -120,7 +115,7 @@ export function registerNativeBackend(): string {
   const a = loadAddon();
   addon = a;
   const threads = nativeThreads(process.env[THREADS_ENV], os.availableParallelism());
-  a.setThreads(threads, threads);
+  a.setThreads(threads);
   // Priority 0: registering never changes tfjs's default backend; callers pick "native" explicitly.
   if (!tf.findBackendFactory(NATIVE_BACKEND)) tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
   const table = kernelTable(a);
@@ -155,12 +150,12 @@ export function registerNativeBackend(): string {
   return NATIVE_BACKEND;
 }
 
-/** Threads, BLAS and kernel coverage of the native engine (loads the addon; throws if it cannot). */
+/** Threads, matrix-product level and kernel coverage of the native engine (loads the addon; throws if it cannot). */
 export function nativeInfo(): NativeInfo {
   const a = addon ?? loadAddon();
   const i = a.info();
   return {
-    threads: i.threads, blasThreads: i.blasThreads, blas: i.blas, blasCore: i.blasCore, gemm: i.gemm,
+    threads: i.threads, gemm: i.gemm,
     kernels: [...nativeKernels].sort(), fusedAdam: fusedAdamEnabled(),
   };
 }

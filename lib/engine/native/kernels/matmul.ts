@@ -1,4 +1,4 @@
-/** BatchMatMul and _FusedMatMul through OpenBLAS sgemm, with a native bias/activation epilogue. */
+/** BatchMatMul and _FusedMatMul on the addon's sgemm, with a native bias/activation epilogue. */
 import { backend_util, type TensorInfo } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../addon";
 import { alloc, f32, output, sizeOf, type KernelArgs, type KernelTable } from "./util";

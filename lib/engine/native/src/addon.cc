@@ -1,6 +1,5 @@
 // N-API glue: argument unpacking only; the kernels live in gemm.cc, conv.cc, elementwise.cc.
 #include <napi.h>
-#include <cblas.h>
 #include <string>
 #include <thread>
 #if defined(__GLIBC__)
@@ -120,18 +119,12 @@ void Adam(const Napi::CallbackInfo& i) {
   vg::adam(F32(i[0]), F32(i[1]), F32(i[2]), F32(i[3]), F32(i[4]), F32(i[5]), F32(i[6]), Len(i[3]), Fl(i[7]), Fl(i[8]),
            Fl(i[9]), Fl(i[10]), Fl(i[11]), Fl(i[12]), Fl(i[13]), Fl(i[14]));
 }
-// setThreads(pool, blas)
-void SetThreads(const Napi::CallbackInfo& i) {
-  vg::set_threads(int(I(i[0])));
-  vg::set_blas_threads(int(I(i[1])));
-}
+// setThreads(n)
+void SetThreads(const Napi::CallbackInfo& i) { vg::set_threads(int(I(i[0]))); }
 Napi::Value Info(const Napi::CallbackInfo& i) {
   Napi::Env env = i.Env();
   Napi::Object o = Napi::Object::New(env);
   o.Set("threads", vg::get_threads());
-  o.Set("blasThreads", vg::get_blas_threads());
-  o.Set("blas", std::string(openblas_get_config()));
-  o.Set("blasCore", std::string(openblas_get_corename()));
   o.Set("gemm", std::string(vg::sgemm_isa()));
   o.Set("hardwareThreads", int(std::thread::hardware_concurrency()));
   return o;

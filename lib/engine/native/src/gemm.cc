@@ -1,5 +1,5 @@
-// Matrix products through OpenBLAS, plus the bias/activation epilogue of fused kernels.
-#include <cblas.h>
+// Dense layers' matrix products on the engine's own sgemm (sgemm.cc), plus the bias/activation
+// epilogue of fused kernels.
 #include <cmath>
 #include "kernels.h"
 
@@ -9,23 +9,15 @@ void batch_matmul(const float* A, const float* B, float* C, int batch, int M, in
                   bool transA, bool transB, const int32_t* aIdx, const int32_t* bIdx) {
   const int lda = transA ? M : K, ldb = transB ? K : N;
   const int64_t aSize = int64_t(M) * K, bSize = int64_t(K) * N, cSize = int64_t(M) * N;
-  if (K == 0) {
-    for (int64_t i = 0; i < cSize * batch; ++i) C[i] = 0.f;
-    return;
-  }
-  // Stacked A times one shared B is a single tall product: one BLAS call instead of `batch`.
+  // Stacked A times one shared B is a single tall product: one call instead of `batch`.
   bool stacked = batch > 1 && !transA;
   for (int i = 0; stacked && i < batch; ++i) stacked = aIdx[i] == i && bIdx[i] == bIdx[0];
-  blas_threads_for(2.0 * M * N * K * (stacked ? batch : 1));
   if (stacked) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M * batch, N, K,
-                1.f, A, K, B + bIdx[0] * bSize, ldb, 0.f, C, N);
+    sgemm(false, transB, M * batch, N, K, A, K, B + bIdx[0] * bSize, ldb, false, C, N);
     return;
   }
-  for (int i = 0; i < batch; ++i) {
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                M, N, K, 1.f, A + aIdx[i] * aSize, lda, B + bIdx[i] * bSize, ldb, 0.f, C + i * cSize, N);
-  }
+  for (int i = 0; i < batch; ++i)
+    sgemm(transA, transB, M, N, K, A + aIdx[i] * aSize, lda, B + bIdx[i] * bSize, ldb, false, C + i * cSize, N);
 }
 
 namespace {

@@ -14,14 +14,8 @@ namespace vg {
 #endif
 
 // ---- threading (pool.cc) -------------------------------------------------
-// Products below this many FLOPs run on one thread: waking a second costs more than it saves.
-constexpr double kParallelFlops = 64e6;
 void set_threads(int n);  // our pool
 int get_threads();
-// OpenBLAS threads for products of kParallelFlops or more; smaller ones run single-threaded.
-void set_blas_threads(int n);
-int get_blas_threads();
-void blas_threads_for(double flops);
 // Runs fn(begin, end) over [0, n) split across the pool; serial when n < grain.
 void parallel_for_impl(int64_t n, int64_t grain, void (*call)(void*, int64_t, int64_t), void* ctx);
 template <typename F> void parallel_for(int64_t n, int64_t grain, const F& fn) {

@@ -5,7 +5,6 @@
 #include <mutex>
 #include <thread>
 #include <vector>
-#include <cblas.h>
 #include "kernels.h"
 
 namespace vg {
@@ -103,19 +102,6 @@ void set_threads(int n) {
 }
 
 int get_threads() { return pool().size(); }
-
-namespace {
-int g_blas_threads = 1, g_blas_current = -1;
-}
-void set_blas_threads(int n) { g_blas_threads = n < 1 ? 1 : n; }
-int get_blas_threads() { return g_blas_threads; }
-void blas_threads_for(double flops) {
-  const int want = flops >= kParallelFlops ? g_blas_threads : 1;
-  if (want != g_blas_current) {
-    openblas_set_num_threads(want);
-    g_blas_current = want;
-  }
-}
 
 void parallel_for_impl(int64_t n, int64_t grain, void (*call)(void*, int64_t, int64_t), void* ctx) {
   int threads = pool().size();

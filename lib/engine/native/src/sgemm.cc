@@ -1,6 +1,6 @@
-// The convolutions' matrix products. Every element of C is one in-order chain of fused
-// multiply-adds, c = fma(a[i,k], b[k,j], c) for k = 0, 1, ..., K-1 starting from 0 (or from C
-// when accumulating). Register tiles, K blocks and the thread split only decide *when* each
+// The engine's matrix products (convolutions and dense layers). Every element of C is one in-order
+// chain of fused multiply-adds, c = fma(a[i,k], b[k,j], c) for k = 0, 1, ..., K-1 starting from 0
+// (or from C when accumulating). Register tiles, K blocks and the thread split only decide *when* each
 // chain advances, never its order, so AVX-512, AVX2 and the scalar fallback give the same bits
 // at any thread count.
 #include <immintrin.h>
@@ -15,6 +15,8 @@ namespace vg {
 namespace {
 
 constexpr int kKC = 512;  // K block: one B strip (kKC x 32 floats) stays in L2 across a row block
+// Products below this many FLOPs run on one thread: waking a second costs more than it saves.
+constexpr double kParallelFlops = 64e6;
 
 enum Isa { ISA_SCALAR = 0, ISA_AVX2, ISA_AVX512 };
 
