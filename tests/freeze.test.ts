@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { nativeThreads } from "../lib/engine/native";
 import { PROJECT_ROOT } from "../lib/paths";
 import { RESULTS_MIME } from "../lib/viz/results-types";
 import { CodeDigests, codeDigests, freezeHash, NotebookJson, notebookNames, planNotebook, usesStudies } from "../scripts/render/freeze";
@@ -96,6 +97,11 @@ test("a notebook is planned as frozen while its stored hash matches, and under t
 });
 
 test("a notebook executes with VAE_GAN_NATIVE_THREADS or the engine's default, whatever count it last ran with", () => {
+  assert.equal(nativeThreads(undefined, 8), 2, "the engine's default, min(2, cores)");
+  assert.equal(nativeThreads(undefined, 1), 1);
+  assert.equal(nativeThreads("3", 2), 3, "VAE_GAN_NATIVE_THREADS wins");
+  assert.equal(nativeThreads(" ", 2), 2, "a blank or invalid override is ignored, as the engine ignores it");
+  assert.equal(nativeThreads("0", 2), 2);
   const dir = tempDir("freeze-threads");
   fs.writeFileSync(path.join(dir, "05-b.ipynb"), JSON.stringify({ ...notebook(["b()"]), metadata: { vae_gan: { freeze: "x", profile: "full", threads: 1 } } }));
   const digests: CodeDigests = { all: "c", withoutStudies: "c", studyExports: [] };
